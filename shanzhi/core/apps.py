@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    verbose_name = "核心 Core"
+    name = "shanzhi.core"
+    label = "core"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,189 @@
+"""Settings, read from the environment.
+
+Defaults give the embedded profile (SQLite under ``var/``); ``SHANZHI_ENV=production`` refuses unsafe defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("SHANZHI_VAR_DIR", PROJECT_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+ENV = os.environ.get("SHANZHI_ENV", "development")
+PRODUCTION = ENV == "production"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
+SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
+    raise ImproperlyConfigured("SHANZHI_ENV=production needs SECRET_KEY (at least 40 random characters).")
+
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SHANZHI_ENV=production needs ALLOWED_HOSTS.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "shanzhi.core",
+    "shanzhi.orgs",
+    "shanzhi.places",
+    "shanzhi.routing",
+    "shanzhi.sla",
+    "shanzhi.appeals",
+    "shanzhi.notifications",
+    "shanzhi.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shanzhi.urls"
+WSGI_APPLICATION = "shanzhi.wsgi.application"
+ASGI_APPLICATION = "shanzhi.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- database -----------------------------------------------------------------------------------------------
+_default_db = f"sqlite:///{VAR_DIR / 'shanzhi.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server and the worker read while one of them writes.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "orgs.User"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:workbench"
+LOGOUT_REDIRECT_URL = "console:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- time and language --------------------------------------------------------------------------------------
+TIME_ZONE = os.environ.get("SHANZHI_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+
+# --- files --------------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = Path(os.environ.get("SHANZHI_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
+# --- background work ----------------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SHANZHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- security -----------------------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- logging: never personal data (see shanzhi.core.pii) ----------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Shanzhi ------------------------------------------------------------------------------------------------
+SHANZHI = {
+    # 12-digit code of the district this centre serves, and its tracking-number prefix.
+    "DISTRICT_CODE": os.environ.get("SHANZHI_DISTRICT_CODE", "150302000000"),
+    "TRACKING_PREFIX": os.environ.get("SHANZHI_TRACKING_PREFIX", "HB"),
+    "CENTRE_CODE": os.environ.get("SHANZHI_CENTRE_CODE", "150302-ZX"),
+    # Key for encrypting ID numbers at rest; derived from SECRET_KEY when not set (set it in production).
+    "FIELD_KEY": os.environ.get("SHANZHI_FIELD_KEY", ""),
+    "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
+    "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),
+}
+
+if PRODUCTION and not SHANZHI["FIELD_KEY"]:
+    raise ImproperlyConfigured("SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers.")
+
+_ = _  # marks gettext_lazy as used for translators

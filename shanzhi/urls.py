@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:workbench", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("console/", include("shanzhi.console.urls")),
+    path("api/v1/", include("shanzhi.api_urls")),
+]
+
+if not settings.PRODUCTION:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
