@@ -35,6 +35,19 @@ def _unit(code: str, name: str, kind: str, parent: Unit | None = None) -> Unit:
     return Unit.objects.create(code=code, name=name, kind=kind, parent=parent)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches_and_immediate_tasks(settings):
+    """Tasks run inline in tests; in-process caches (SLA calendar and policies) never leak between tests."""
+    from shanzhi.sla import calendar
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Password hashing is deliberately slow; tests create many users and need none of that strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
 @pytest.fixture
 def district(db) -> District:
     city = _unit("150300000000", "乌海市", UnitKind.CITY)
@@ -59,7 +72,9 @@ def make_user(db):
     def make(unit: Unit, *roles: str, username: str | None = None, personal_data: bool = False) -> User:
         counter["n"] += 1
         user = User.objects.create_user(
-            username=username or f"user{counter['n']}", password="pass-1234-word", unit=unit,
+            username=username or f"user{counter['n']}",
+            password="pass-1234-word",
+            unit=unit,
             display_name=f"测试用户{counter['n']}",
         )
         for role in roles:

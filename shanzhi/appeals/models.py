@@ -26,8 +26,13 @@ class AppealState(models.TextChoices):
 
 
 OPEN_STATES = (
-    AppealState.RECEIVED, AppealState.ACCEPTED, AppealState.DISPATCHED, AppealState.IN_PROGRESS,
-    AppealState.FEEDBACK, AppealState.REPLIED, AppealState.NEEDS_INFO,
+    AppealState.RECEIVED,
+    AppealState.ACCEPTED,
+    AppealState.DISPATCHED,
+    AppealState.IN_PROGRESS,
+    AppealState.FEEDBACK,
+    AppealState.REPLIED,
+    AppealState.NEEDS_INFO,
 )
 FINAL_STATES = (AppealState.CLOSED, AppealState.REJECTED, AppealState.ANSWERED, AppealState.MERGED)
 
@@ -71,14 +76,14 @@ class Appeal(models.Model):
 
     tracking_no = models.CharField("诉求编号", max_length=24, unique=True)
     channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices)
-    appeal_type = models.CharField("诉求类型", max_length=14, choices=AppealType.choices,
-                                   default=AppealType.HELP)
+    appeal_type = models.CharField("诉求类型", max_length=14, choices=AppealType.choices, default=AppealType.HELP)
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.ORDINARY)
     state = models.CharField("状态", max_length=12, choices=AppealState.choices, default=AppealState.RECEIVED)
     title = models.CharField("标题", max_length=120, blank=True)
     content = models.TextField("诉求内容")
-    category = models.ForeignKey(Category, verbose_name="分类", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="appeals")
+    category = models.ForeignKey(
+        Category, verbose_name="分类", null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
 
     # The citizen (personal data: masked by default, see shanzhi.core.pii).
     citizen_name = models.CharField("诉求人", max_length=50, blank=True)
@@ -92,19 +97,37 @@ class Appeal(models.Model):
     address = models.CharField("事发地址", max_length=200, blank=True)
     longitude = models.FloatField("经度", null=True, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
-    area = models.ForeignKey(Unit, verbose_name="所属区域", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="area_appeals")
+    area = models.ForeignKey(
+        Unit,
+        verbose_name="所属区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="area_appeals",
+    )
     area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     # Handling.
     round = models.PositiveSmallIntegerField("派单轮次", default=0)
-    lead_unit = models.ForeignKey(Unit, verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="lead_appeals")
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_appeals",
+    )
     due_at = models.DateTimeField("办理时限", null=True, blank=True)
     warning = models.CharField("预警", max_length=6, choices=Warning.choices, default=Warning.NONE)
     paused_at = models.DateTimeField(null=True, blank=True)
-    master = models.ForeignKey("self", verbose_name="主诉求", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="duplicates")
+    master = models.ForeignKey(
+        "self",
+        verbose_name="主诉求",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
     routing_explanation = models.TextField("派单依据", blank=True)
 
     # Unified reply and follow-up.
@@ -117,8 +140,9 @@ class Appeal(models.Model):
     # Intake bookkeeping.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     external_ref = models.CharField("外部编号", max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=0)
@@ -128,11 +152,15 @@ class Appeal(models.Model):
         verbose_name_plural = "诉求"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="appeal_idempotency_unique",
-                                    condition=Q(idempotency_key__isnull=False)),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                name="appeal_idempotency_unique",
+                condition=Q(idempotency_key__isnull=False),
+            ),
             models.CheckConstraint(condition=Q(state__in=AppealState.values), name="appeal_state_valid"),
-            models.CheckConstraint(condition=~Q(state="merged") | Q(master__isnull=False),
-                                   name="appeal_merged_has_master"),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(master__isnull=False), name="appeal_merged_has_master"
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "due_at"]),
@@ -176,11 +204,11 @@ class Assignment(models.Model):
     unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
     round = models.PositiveSmallIntegerField("轮次", default=1)
-    state = models.CharField("状态", max_length=10, choices=AssignmentState.choices,
-                             default=AssignmentState.PENDING)
+    state = models.CharField("状态", max_length=10, choices=AssignmentState.choices, default=AssignmentState.PENDING)
     dispatched_at = models.DateTimeField("派遣时间")
-    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sign_due_at = models.DateTimeField("签收时限", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限", null=True, blank=True)
     due_at = models.DateTimeField("办结时限", null=True, blank=True)
@@ -188,8 +216,9 @@ class Assignment(models.Model):
     warning = models.CharField("预警", max_length=6, choices=Warning.choices, default=Warning.NONE)
     paused_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     contacted_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     feedback = models.TextField("处置反馈", blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
@@ -203,15 +232,18 @@ class Assignment(models.Model):
         ordering = ["appeal_id", "round", "role"]
         constraints = [
             models.UniqueConstraint(fields=["appeal", "unit", "round"], name="assignment_unit_round_unique"),
-            models.UniqueConstraint(fields=["appeal", "round"], condition=Q(role="lead")
-                                    & Q(state__in=["pending", "signed", "shelved", "done"]),
-                                    name="assignment_one_lead_per_round"),
+            models.UniqueConstraint(
+                fields=["appeal", "round"],
+                condition=Q(role="lead") & Q(state__in=["pending", "signed", "shelved", "done"]),
+                name="assignment_one_lead_per_round",
+            ),
         ]
         indexes = [
             # The work bench: one unit's queue by state, soonest deadline first.
             models.Index(fields=["unit", "state", "due_at", "id"], name="assignment_queue_idx"),
             models.Index(fields=["state", "warn_at"], name="assignment_warn_idx"),
             models.Index(fields=["state", "due_at"], name="assignment_due_idx"),
+            models.Index(fields=["state", "sign_due_at"], name="assignment_sign_idx"),
         ]
 
     def __str__(self) -> str:
@@ -245,8 +277,9 @@ class AssignmentRequest(models.Model):
     extra_working_days = models.PositiveSmallIntegerField("延期工作日", null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=300, blank=True)
 
@@ -255,8 +288,9 @@ class AssignmentRequest(models.Model):
         verbose_name_plural = "申请"
         ordering = ["-requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["assignment"], condition=Q(state="pending"),
-                                    name="one_pending_request_per_assignment"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(state="pending"), name="one_pending_request_per_assignment"
+            ),
         ]
         indexes = [models.Index(fields=["state", "kind"])]
 
@@ -298,8 +332,9 @@ class AppealEvent(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=18, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
@@ -332,8 +367,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
     is_public = models.BooleanField(default=True)
 

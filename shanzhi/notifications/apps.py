@@ -4,4 +4,10 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "shanzhi.notifications"
     label = "notifications"
+    verbose_name = "群众通知"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shanzhi.core import periodic
+
+        periodic.register("notifications.deliver_outbox", "* * * * *", "shanzhi.notifications.tasks.deliver_outbox")

@@ -1,0 +1,134 @@
+"""The notification outbox (发件箱) and the editable message templates.
+
+A citizen notification is written as an :class:`OutboxMessage` in the same transaction as the change it announces
+(the transactional-outbox pattern), then delivered after commit by a task; a periodic sweep picks up whatever is
+due (retries, messages whose delivery task was lost, workers that died mid-send). Nothing is deleted: a message
+ends ``sent`` or ``dead`` (given up after the retries, or refused by the gateway) and stays visible in the admin.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from shanzhi.core import pii
+
+
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", "短信"
+    PORTAL = "portal", "门户站内信"
+
+
+class NotificationEvent(models.TextChoices):
+    """What the centre tells the citizen. Codes are stable: callers and templates use them."""
+
+    RECEIVED = "received", "已收到"
+    ACCEPTED = "accepted", "已受理"
+    DISPATCHED = "dispatched", "已派遣"
+    NEEDS_INFO = "needs_info", "待补充"
+    REPLIED = "replied", "已答复"
+    FOLLOW_UP = "follow_up", "回访"
+    CLOSED = "closed", "已办结"
+    REJECTED = "rejected", "不予受理"
+    ANSWERED = "answered", "直接答复"
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败(待重试)"
+    DEAD = "dead", "已放弃"
+
+
+# States a sweep may pick up when ``next_attempt_at`` has come (``sending`` only once its lease has run out).
+DUE_STATES = (OutboxState.PENDING, OutboxState.FAILED, OutboxState.SENDING)
+
+
+class OutboxMessage(models.Model):
+    """One message to one citizen. ``recipient`` is personal data: show it only through :attr:`recipient_masked`."""
+
+    channel = models.CharField(
+        "渠道", max_length=8, choices=NotificationChannel.choices, default=NotificationChannel.SMS
+    )
+    recipient = models.CharField("接收号码", max_length=20)
+    event = models.CharField("事件", max_length=16, choices=NotificationEvent.choices)
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        verbose_name="诉求",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    body = models.TextField("内容")
+    state = models.CharField("状态", max_length=8, choices=OutboxState.choices, default=OutboxState.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    # When the next attempt is due; while ``sending`` it is the end of the sender's lease.
+    next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    provider_message_id = models.CharField("网关消息编号", max_length=100, blank=True)
+    dedupe_key = models.CharField("去重键", max_length=160, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField("创建时间", db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知发件箱"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=OutboxState.values), name="outbox_state_valid"),
+            models.CheckConstraint(condition=Q(channel__in=NotificationChannel.values), name="outbox_channel_valid"),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_sent_at"
+            ),
+        ]
+        indexes = [
+            # The sweep: due messages, oldest first.
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),
+            # The citizen's portal inbox.
+            models.Index(fields=["recipient", "channel", "created_at"], name="outbox_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.recipient_masked}"
+
+    @property
+    def recipient_masked(self) -> str:
+        return pii.mask_phone(self.recipient)
+
+
+class NotificationTemplate(models.Model):
+    """An override of the built-in text for one event on one channel (see :mod:`.templates_text`)."""
+
+    event = models.CharField("事件", max_length=16, choices=NotificationEvent.choices)
+    channel = models.CharField(
+        "渠道", max_length=8, choices=NotificationChannel.choices, default=NotificationChannel.SMS
+    )
+    body = models.TextField(
+        "模板内容",
+        help_text="可用占位符：{tracking_no} {title} {due_date} {reply} {unit} {request} {reason} {centre} "
+        "{portal_url}",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "通知模板"
+        verbose_name_plural = verbose_name
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="notification_template_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} / {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        from shanzhi.notifications.templates_text import template_problems
+
+        problems = template_problems(self.body)
+        if problems:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"body": problems})

@@ -30,12 +30,14 @@ class Unit(models.Model):
     name = models.CharField("名称", max_length=100)
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     kind = models.CharField("类型", max_length=12, choices=UnitKind.choices, db_index=True)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    is_virtual = models.BooleanField("虚拟单位", default=False,
-                                     help_text="统计用虚拟单位(如产业园虚拟社区)，不作属地派单目标")
+    is_virtual = models.BooleanField(
+        "虚拟单位", default=False, help_text="统计用虚拟单位(如产业园虚拟社区)，不作属地派单目标"
+    )
     is_active = models.BooleanField("启用", default=True)
     is_stationed = models.BooleanField("进驻中心", default=False)
     phone = models.CharField("值班电话", max_length=40, blank=True)
@@ -72,11 +74,10 @@ class Unit(models.Model):
         return [by_code[c] for c in reversed(codes) if c in by_code]
 
 
-class GridBoundary(models.Model):
-    """A grid's polygon in one version of the map (geography is versioned, not overwritten)."""
+class Boundary(models.Model):
+    """A territorial unit's polygon in one version of the map (geography is versioned, not overwritten)."""
 
-    grid = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="boundaries",
-                             limit_choices_to={"kind": UnitKind.GRID})
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="boundaries")
     version = models.PositiveIntegerField(default=1)
     geojson = models.JSONField("边界 GeoJSON")
     is_current = models.BooleanField(default=True, db_index=True)
@@ -84,9 +85,9 @@ class GridBoundary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "网格边界"
+        verbose_name = "区域边界"
         verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["grid", "version"], name="grid_boundary_version_unique")]
+        constraints = [models.UniqueConstraint(fields=["unit", "version"], name="boundary_version_unique")]
 
 
 class Role(models.TextChoices):
@@ -105,8 +106,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A staff member. Belongs to one unit; holds roles (stored as Django groups named by role code)."""
 
-    unit = models.ForeignKey(Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff")
+    unit = models.ForeignKey(
+        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
 

@@ -20,12 +20,17 @@ class Category(models.Model):
     code = models.CharField("编码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=60)
     name_en = models.CharField("英文名称", max_length=120, blank=True)
-    parent = models.ForeignKey("self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     level = models.PositiveSmallIntegerField(default=1, editable=False)
     path = models.CharField("完整路径", max_length=200, editable=False, db_index=True)
-    default_urgency = models.CharField("默认紧急程度", max_length=10, choices=Urgency.choices,
-                                       default=Urgency.ORDINARY)
+    default_urgency = models.CharField("默认紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.ORDINARY)
     keywords = models.CharField("关键词", max_length=300, blank=True, help_text="以空格或逗号分隔")
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveIntegerField(default=0)
@@ -70,14 +75,28 @@ class DispatchRule(models.Model):
     then the higher ``priority``. A rule without a lead unit sends the lead to the territorial unit of the place.
     """
 
-    category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.CASCADE,
-                                 related_name="dispatch_rules")
-    area = models.ForeignKey(Unit, verbose_name="适用区域", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+", help_text="留空表示全区")
-    lead_unit = models.ForeignKey(Unit, verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="lead_rules", help_text="留空表示由属地主办")
-    territorial_level = models.CharField("属地层级", max_length=10, choices=TerritorialLevel.choices,
-                                         default=TerritorialLevel.TOWN)
+    category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.CASCADE, related_name="dispatch_rules")
+    area = models.ForeignKey(
+        Unit,
+        verbose_name="适用区域",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="留空表示全区",
+    )
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_rules",
+        help_text="留空表示由属地主办",
+    )
+    territorial_level = models.CharField(
+        "属地层级", max_length=10, choices=TerritorialLevel.choices, default=TerritorialLevel.TOWN
+    )
     assisting_units = models.ManyToManyField(Unit, verbose_name="协办单位", blank=True, related_name="assist_rules")
     priority = models.IntegerField("优先级", default=0)
     is_active = models.BooleanField("启用", default=True)

@@ -1,0 +1,51 @@
+"""Guards shared by the lifecycle services: lock the appeal, check the state and the actor's role and unit."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.appeals import rules
+from shanzhi.appeals.models import Appeal, Assignment
+from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed
+from shanzhi.orgs.models import User
+
+
+def lock_appeal(appeal: Appeal | int) -> Appeal:
+    """Re-read and lock the appeal row (always first: appeal, then its assignments — one fixed order)."""
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    locked = Appeal.objects.select_for_update(of=("self",)).select_related("category", "area", "lead_unit").filter(pk=pk).first()
+    if locked is None:
+        raise NotFound()
+    return locked
+
+
+def lock_assignment(assignment: Assignment | int) -> tuple[Appeal, Assignment]:
+    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
+    appeal_id = Assignment.objects.filter(pk=pk).values_list("appeal_id", flat=True).first()
+    if appeal_id is None:
+        raise NotFound()
+    appeal = lock_appeal(appeal_id)
+    locked = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+    return appeal, locked
+
+
+def check(action: str, *, actor: User | None, appeal: Appeal, assignment: Assignment | None = None) -> None:
+    """Raise a coded error unless ``actor`` may take ``action`` on ``appeal`` (and ``assignment``) now."""
+    spec = rules.ACTIONS[action]
+    if actor is not None:
+        if not rules.role_may(action, actor.role_codes):
+            raise PermissionDenied(
+                _("您的角色不能执行“%(action)s”") % {"action": spec.label},
+                code="role_not_allowed",
+                action=action,
+            )
+        if spec.needs_assignment and (assignment is None or assignment.unit_id != actor.unit_id):
+            raise PermissionDenied(_("该派单不属于您的单位"), code="not_your_assignment", action=action)
+    if not rules.action_allowed_from(action, appeal.state):
+        raise TransitionNotAllowed(
+            _("诉求当前为“%(state)s”，不能执行“%(action)s”")
+            % {"state": appeal.get_state_display(), "action": spec.label},
+            code="transition_not_allowed",
+            action=action,
+            state=appeal.state,
+        )

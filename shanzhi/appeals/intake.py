@@ -1,0 +1,250 @@
+"""One intake for every channel: validation, tracking numbers, idempotency, and routing at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.appeals import dispatching
+from shanzhi.appeals.events import record_event
+from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, EventKind
+from shanzhi.core import clock, pii
+from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.places.services import location_resolve
+from shanzhi.routing.models import Category, Urgency
+
+MAX_CONTENT = 20_000
+INTAKE_ROLES = frozenset({"operator", "dispatcher", "leader", "admin", "integration", "grid_worker"})
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    appeal: Appeal
+    created: bool
+
+
+def next_tracking_no(at: dt.datetime) -> str:
+    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused.
+
+    One atomic upsert; when called outside a transaction it commits at once, so concurrent intakes do not queue
+    behind the counter row for the length of their own transactions.
+    """
+    from django.conf import settings
+
+    day = clock.local_date(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, 1) "
+            "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + 1 RETURNING value",
+            [day],
+        )
+        (value,) = cursor.fetchone()
+    return f"{settings.SHANZHI['TRACKING_PREFIX']}{day:%Y%m%d}-{value:06d}"
+
+
+def resolve_category(value: Category | int | str | None) -> Category | None:
+    """A category from an instance, an id, a code or a full path ("城乡建设/物业管理/…")."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Category):
+        return value
+    query = Category.objects.filter(is_active=True)
+    found: Category | None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 8):
+        found = query.filter(pk=int(value)).first()
+        if found is None and isinstance(value, str):
+            found = query.filter(code=value).first()
+    else:
+        found = query.filter(code=value).first() or query.filter(path=value).first()
+    if found is None:
+        raise ValidationFailed(_("诉求分类不存在或已停用"), code="unknown_category", category=str(value))
+    return found
+
+
+def _validate_area(area: Unit | None) -> Unit | None:
+    if area is None:
+        return None
+    from django.conf import settings
+
+    district = settings.SHANZHI["DISTRICT_CODE"]
+    if area.kind not in TERRITORIAL_KINDS or f"/{district}/" not in area.path or not area.is_active:
+        raise ValidationFailed(_("所选区域不属于本区"), code="outside_district")
+    return area
+
+
+def appeal_intake(
+    *,
+    actor: User | None,
+    channel: str,
+    content: str,
+    title: str = "",
+    appeal_type: str = AppealType.HELP,
+    urgency: str | None = None,
+    category: Category | int | str | None = None,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    citizen_id_number: str = "",
+    is_anonymous: bool = False,
+    wants_reply: bool = True,
+    address: str = "",
+    longitude: float | None = None,
+    latitude: float | None = None,
+    area: Unit | None = None,
+    idempotency_key: str | None = None,
+    external_ref: str = "",
+    structured: bool = True,
+    auto_dispatch: bool = True,
+    at: dt.datetime | None = None,
+) -> IntakeResult:
+    """Register an appeal from any channel.
+
+    ``structured=False`` keeps a raw message (a call note, an SMS) as ``received`` for an operator to structure.
+    Otherwise the appeal is accepted at once and, when a category is known and the catalogue finds a lead unit,
+    dispatched in the same transaction. A retry with the same ``idempotency_key`` by the same actor returns the
+    appeal the first call created and changes nothing.
+    """
+    if actor is not None and not actor.has_role(*INTAKE_ROLES):
+        raise PermissionDenied(_("您的角色不能登记诉求"), code="role_may_not_intake")
+    if idempotency_key:
+        existing = Appeal.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+
+    at = at or clock.now()
+    fields = _validated_fields(
+        channel=channel,
+        content=content,
+        title=title,
+        appeal_type=appeal_type,
+        urgency=urgency,
+        category=category,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone,
+        citizen_id_number=citizen_id_number,
+        address=address,
+        longitude=longitude,
+        latitude=latitude,
+        area=area,
+        structured=structured,
+    )
+    location_note = fields.pop("_location_note")
+    tracking_no = next_tracking_no(at)
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                tracking_no=tracking_no,
+                is_anonymous=is_anonymous,
+                wants_reply=wants_reply,
+                idempotency_key=idempotency_key or None,
+                external_ref=external_ref,
+                created_by=actor,
+                created_at=at,
+                state=AppealState.RECEIVED,
+                **fields,
+            )
+            record_event(
+                appeal=appeal,
+                kind=EventKind.RECEIVED,
+                at=at,
+                actor=actor,
+                to_state=AppealState.RECEIVED,
+                payload={"channel": channel, **({"location": location_note} if location_note else {})},
+            )
+            if structured:
+                appeal.state = AppealState.ACCEPTED
+                record_event(
+                    appeal=appeal,
+                    kind=EventKind.ACCEPTED,
+                    at=at,
+                    actor=actor,
+                    from_state=AppealState.RECEIVED,
+                    to_state=AppealState.ACCEPTED,
+                )
+                if auto_dispatch and appeal.category_id is not None:
+                    dispatching.dispatch_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=True)
+                appeal.save()
+            _notify(appeal, "received")
+    except IntegrityError:
+        if idempotency_key:
+            existing = Appeal.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return IntakeResult(existing, created=False)
+        raise
+    return IntakeResult(appeal, created=True)
+
+
+def _validated_fields(
+    *,
+    channel: str,
+    content: str,
+    title: str,
+    appeal_type: str,
+    urgency: str | None,
+    category: Category | int | str | None,
+    citizen_name: str,
+    citizen_phone: str,
+    citizen_id_number: str,
+    address: str,
+    longitude: float | None,
+    latitude: float | None,
+    area: Unit | None,
+    structured: bool,
+) -> dict:
+    content = (content or "").strip()
+    if not content:
+        raise ValidationFailed(_("请填写诉求内容"), code="content_required")
+    if len(content) > MAX_CONTENT:
+        raise ValidationFailed(_("诉求内容过长（最多 20000 字）"), code="content_too_long")
+    if channel not in Channel.values:
+        raise ValidationFailed(_("来源渠道无效"), code="invalid_channel", channel=channel)
+    if appeal_type not in AppealType.values:
+        raise ValidationFailed(_("诉求类型无效"), code="invalid_appeal_type")
+    if urgency is not None and urgency not in Urgency.values:
+        raise ValidationFailed(_("紧急程度无效"), code="invalid_urgency")
+    cat = resolve_category(category)
+    if structured and cat is None and appeal_type != AppealType.CONSULTATION:
+        # Accepting needs a category so the catalogue can route; raw messages wait for an operator.
+        raise ValidationFailed(_("受理诉求须选择分类"), code="category_required")
+    phone = pii.normalize_phone(citizen_phone) if citizen_phone else ""
+    if phone and not pii.phone_is_valid(phone):
+        raise ValidationFailed(_("联系电话格式不正确"), code="invalid_phone")
+    id_number = citizen_id_number.strip().upper()
+    if id_number and not pii.id_number_is_valid(id_number):
+        raise ValidationFailed(_("身份证号码校验不通过"), code="invalid_id_number")
+    if (longitude is None) != (latitude is None):
+        raise ValidationFailed(_("经度和纬度须同时填写"), code="invalid_coordinates")
+    location_note = ""
+    area = _validate_area(area)
+    if longitude is not None and latitude is not None:
+        location = location_resolve(longitude=longitude, latitude=latitude)
+        location_note = location.explanation
+        if location.area is not None and (area is None or location.area.path.startswith(area.path)):
+            area = location.area
+    return {
+        "channel": channel,
+        "content": content,
+        "title": (title or content[:40]).strip()[:120],
+        "appeal_type": appeal_type,
+        "urgency": urgency or (cat.default_urgency if cat else Urgency.ORDINARY),
+        "category": cat,
+        "citizen_name": citizen_name.strip()[:50],
+        "citizen_phone": phone,
+        "citizen_id_enc": pii.encrypt(id_number),
+        "citizen_id_index": pii.blind_index(id_number),
+        "address": address.strip()[:200],
+        "longitude": longitude,
+        "latitude": latitude,
+        "area": area,
+        "area_path": area.path if area else "",
+        "_location_note": location_note,
+    }
+
+
+def _notify(appeal: Appeal, event: str) -> None:
+    from shanzhi.notifications.services import notify_citizen
+
+    notify_citizen(appeal=appeal, event=event)

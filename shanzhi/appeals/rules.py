@@ -1,0 +1,83 @@
+"""Pure lifecycle rules: which appeal states an action may start from, and which roles may take it.
+
+DESIGN §4. The services check these before any write; the console and the API use them to show allowed actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from shanzhi.appeals.models import AppealState as S
+
+CENTRE_DESK = frozenset({"operator", "dispatcher", "leader", "admin"})
+DISPATCH = frozenset({"dispatcher", "leader", "admin"})
+UNIT_WORK = frozenset({"handler", "unit_head", "grid_worker"})
+
+
+@dataclass(frozen=True)
+class Action:
+    """An appeal-level action: from which states, to which state (None = decided by the service), by which roles."""
+
+    code: str
+    label: str
+    from_states: frozenset[str]
+    to_state: str | None
+    roles: frozenset[str]
+    needs_assignment: bool = False  # taken by the unit on its own assignment
+
+
+def _a(code: str, label: str, sources: Iterable[str], to: str | None, roles: Iterable[str], **kw: bool) -> Action:
+    return Action(code, label, frozenset(sources), to, frozenset(roles), **kw)
+
+
+ACTIONS: dict[str, Action] = {
+    a.code: a
+    for a in [
+        _a("accept", "受理", [S.RECEIVED], S.ACCEPTED, CENTRE_DESK),
+        _a("reject", "不予受理", [S.RECEIVED, S.ACCEPTED], S.REJECTED, CENTRE_DESK),
+        _a("answer", "直接答复", [S.RECEIVED, S.ACCEPTED], S.ANSWERED, CENTRE_DESK),
+        _a("request_info", "要求补充", [S.RECEIVED, S.ACCEPTED], S.NEEDS_INFO, CENTRE_DESK),
+        _a("supply_info", "补充完成", [S.NEEDS_INFO], None, CENTRE_DESK | {"integration"}),
+        _a("dispatch", "派遣", [S.ACCEPTED], S.DISPATCHED, DISPATCH),
+        _a("merge", "合并", [S.RECEIVED, S.ACCEPTED, S.DISPATCHED], S.MERGED, DISPATCH | {"operator"}),
+        _a("sign", "签收", [S.DISPATCHED, S.IN_PROGRESS], S.IN_PROGRESS, UNIT_WORK, needs_assignment=True),
+        _a("contact", "联系诉求人", [S.IN_PROGRESS], None, UNIT_WORK, needs_assignment=True),
+        _a("feedback", "处置反馈", [S.IN_PROGRESS], None, UNIT_WORK, needs_assignment=True),
+        _a(
+            "request",
+            "申请(退回/延期/挂账)",
+            [S.DISPATCHED, S.IN_PROGRESS],
+            None,
+            UNIT_WORK,
+            needs_assignment=True,
+        ),
+        _a("decide_request", "审批申请", [S.DISPATCHED, S.IN_PROGRESS], None, DISPATCH),
+        _a("reply", "统一答复", [S.FEEDBACK], S.REPLIED, CENTRE_DESK),
+        _a("redo", "重办", [S.FEEDBACK, S.REPLIED], S.DISPATCHED, DISPATCH),
+        _a("follow_up", "回访", [S.REPLIED], None, CENTRE_DESK),
+        _a("close", "办结", [S.REPLIED], S.CLOSED, CENTRE_DESK),
+    ]
+}
+
+
+def action_allowed_from(action: str, state: str) -> bool:
+    return state in ACTIONS[action].from_states
+
+
+def role_may(action: str, roles: Iterable[str]) -> bool:
+    return bool(ACTIONS[action].roles.intersection(roles))
+
+
+def follow_up_outcome(*, rating: str, resolved: bool | None, reached: bool) -> str:
+    """What a follow-up leads to: "close", "redo" or "wait" (citizen not reached: try again later)."""
+    if not reached:
+        return "wait"
+    if rating == "dissatisfied" or resolved is False:
+        return "redo"
+    return "close"
+
+
+def worst_warning(levels: Iterable[str]) -> str:
+    order = {"none": 0, "yellow": 1, "red": 2}
+    return max(levels, key=lambda level: order.get(level, 0), default="none")

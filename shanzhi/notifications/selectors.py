@@ -1,0 +1,19 @@
+"""Reads of the outbox: the citizen's portal inbox."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shanzhi.core import pii
+from shanzhi.notifications.models import NotificationChannel, OutboxMessage, OutboxState
+
+
+def citizen_inbox(*, phone: str, limit: int = 50) -> QuerySet[OutboxMessage]:
+    """The portal messages delivered to the citizen who logged in with ``phone``, newest first."""
+    return (
+        OutboxMessage.objects.filter(
+            recipient=pii.normalize_phone(phone), channel=NotificationChannel.PORTAL, state=OutboxState.SENT
+        )
+        .select_related("appeal")
+        .order_by("-created_at", "-id")[:limit]
+    )

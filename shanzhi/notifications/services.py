@@ -1,0 +1,307 @@
+"""Telling citizens what happens to their appeal, without losing a message.
+
+:func:`notify_citizen` writes the message into the outbox inside the caller's transaction and asks for delivery
+once that transaction commits; if it rolls back, neither the change nor the message exist. Delivery
+(:func:`outbox_deliver`, :func:`outbox_deliver_message`) claims due messages under a row lock that concurrent
+workers skip, marks them ``sending`` with a lease, sends outside any transaction, then records the outcome:
+``sent``; ``failed`` with a retry time (exponential back-off); or ``dead`` after the last attempt or a refusal.
+A worker that dies mid-send leaves the message ``sending``; when its lease runs out the next sweep takes it over
+(at-least-once delivery; the gateway gets a stable ``out_id`` to drop duplicates).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.appeals.models import Appeal
+from shanzhi.core import clock, pii
+from shanzhi.core.errors import ValidationFailed
+from shanzhi.notifications import rules, templates_text
+from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
+from shanzhi.notifications.models import (
+    DUE_STATES,
+    NotificationChannel,
+    NotificationEvent,
+    NotificationTemplate,
+    OutboxMessage,
+    OutboxState,
+)
+
+logger = logging.getLogger("shanzhi.notifications")
+
+# Messages claimed per lock round: small enough that a batch is sent well within the sending lease.
+CLAIM_BATCH = 20
+
+
+@dataclasses.dataclass
+class DeliveryCounts:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, "SHANZHI", {}).get(name, default)
+
+
+def _max_attempts() -> int:
+    return int(_setting("NOTIFY_MAX_ATTEMPTS", rules.DEFAULT_MAX_ATTEMPTS))
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    base = dt.timedelta(seconds=float(_setting("NOTIFY_RETRY_BASE_SECONDS", 60)))
+    cap = dt.timedelta(seconds=float(_setting("NOTIFY_RETRY_MAX_SECONDS", 3600)))
+    return rules.retry_delay(attempts, base=base, cap=cap)
+
+
+# --- writing to the outbox ------------------------------------------------------------------------------------
+
+
+def render_message(
+    *, appeal: Appeal, event: str, channel: str = NotificationChannel.SMS, extra: Mapping[str, Any] | None = None
+) -> str:
+    """The text for ``event`` about ``appeal``: the admin's active template if any, else the built-in one."""
+    default = templates_text.default_text(event, channel)
+    override = (
+        NotificationTemplate.objects.filter(event=event, channel=channel, is_active=True)
+        .values_list("body", flat=True)
+        .first()
+    )
+    context = templates_text.build_context(
+        tracking_no=appeal.tracking_no,
+        title=appeal.title or appeal.content,
+        due_at=appeal.due_at,
+        reply=appeal.reply_text,
+        unit=appeal.lead_unit.name if appeal.lead_unit_id and appeal.lead_unit else "",
+        channel=channel,
+        tz=clock.centre_tz(),
+        extra=extra,
+    )
+    return templates_text.render(override or default, context, fallback=default)
+
+
+def _dedupe_key(*, appeal: Appeal, event: str, channel: str, body: str, dedupe: str | None) -> str:
+    if dedupe is None:
+        # Same appeal, event, dispatch round and text: the same notification (a retried request, a double click).
+        dedupe = f"r{appeal.round}:" + hashlib.sha256(body.encode()).hexdigest()[:20]
+    key = f"appeal:{appeal.pk}:{event}:{channel}:{dedupe}"
+    return key if len(key) <= 160 else key[:120] + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def notify_citizen(
+    *,
+    appeal: Appeal,
+    event: str,
+    extra: dict | None = None,
+    channel: str = NotificationChannel.SMS,
+    dedupe: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a message telling the citizen about ``event``; delivered after the caller's transaction commits.
+
+    Returns None when nothing is queued: no phone, a phone that cannot take this channel, a citizen who wants no
+    reply (except for the essential events), or the same notification already queued. ``extra`` fills
+    placeholders such as ``request`` (needs_info) or ``reason`` (rejected). ``dedupe`` names the occurrence (e.g.
+    an AppealEvent id) when the same event may legitimately repeat with the same text.
+    """
+    if event not in NotificationEvent.values:
+        raise ValidationFailed(_("未知的通知事件"), code="unknown_notification_event", event=event)
+    if channel not in NotificationChannel.values:
+        raise ValidationFailed(_("未知的通知渠道"), code="unknown_notification_channel", channel=channel)
+    phone = pii.normalize_phone(appeal.citizen_phone or "")
+    reason = rules.skip_reason(phone=phone, wants_reply=appeal.wants_reply, event=event, channel=channel)
+    if reason is not None:
+        logger.debug("notification skipped appeal=%s event=%s reason=%s", appeal.tracking_no, event, reason)
+        return None
+    body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
+    key = _dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=dedupe)
+    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+        logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
+        return None
+    now = clock.now()
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=phone,
+                event=event,
+                appeal=appeal,
+                body=body,
+                state=OutboxState.PENDING,
+                next_attempt_at=now,
+                dedupe_key=key,
+                created_at=now,
+            )
+    except IntegrityError:
+        if OutboxMessage.objects.filter(dedupe_key=key).exists():
+            logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
+            return None
+        raise
+    transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    return message
+
+
+def enqueue_delivery(message_id: int) -> None:
+    """Ask a worker to deliver one message now. If the queue is unavailable, the periodic sweep will send it."""
+    from shanzhi.notifications.tasks import deliver_message
+
+    try:
+        deliver_message.enqueue(message_id)
+    except Exception as error:
+        logger.warning(
+            "notification %s: delivery not enqueued (%s); the sweep will send it", message_id, type(error).__name__
+        )
+
+
+def outbox_requeue(*, message_ids: Iterable[int], now: dt.datetime) -> int:
+    """Give ``failed``/``dead`` messages a fresh set of attempts (after a gateway outage is over)."""
+    ids = list(message_ids)
+    with transaction.atomic():
+        count = OutboxMessage.objects.filter(pk__in=ids, state__in=(OutboxState.FAILED, OutboxState.DEAD)).update(
+            state=OutboxState.PENDING, attempts=0, next_attempt_at=now
+        )
+    logger.info("notifications requeued: %d", count)
+    return count
+
+
+# --- delivering -----------------------------------------------------------------------------------------------
+
+
+def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tuple[list[OutboxMessage], int]:
+    """Lock up to ``limit`` due messages and mark them ``sending``; returns them and how many were given up."""
+    db = router.db_for_write(OutboxMessage)
+    features = connections[db].features
+    max_attempts = _max_attempts()
+    with transaction.atomic(using=db):
+        due = OutboxMessage.objects.using(db).filter(state__in=DUE_STATES, next_attempt_at__lte=now)
+        if message_id is not None:
+            due = due.filter(pk=message_id)
+        due = due.order_by("next_attempt_at", "id")
+        if features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        # SQLite has no row locks; its write transactions (IMMEDIATE mode) serialise claimers instead.
+        rows = list(due.only("id", "state", "attempts")[:limit])
+        expired = [r.pk for r in rows if r.state == OutboxState.SENDING and rules.gives_up(r.attempts, max_attempts)]
+        if expired:
+            OutboxMessage.objects.using(db).filter(pk__in=expired).update(
+                state=OutboxState.DEAD,
+                next_attempt_at=None,
+                last_error=rules.safe_error_note("lease_expired", "worker stopped while sending"),
+            )
+            logger.warning("notifications given up after a stopped worker: %s", expired)
+        claim_ids = [r.pk for r in rows if r.pk not in set(expired)]
+        if claim_ids:
+            OutboxMessage.objects.using(db).filter(pk__in=claim_ids).update(
+                state=OutboxState.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + rules.SENDING_LEASE
+            )
+    claimed = list(OutboxMessage.objects.using(db).select_related("appeal").filter(pk__in=claim_ids).order_by("id"))
+    return claimed, len(expired)
+
+
+def _record(message: OutboxMessage, **changes: Any) -> bool:
+    """Write the outcome of an attempt, unless another worker took the message over in the meantime."""
+    updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts).update(
+        **changes
+    )
+    if not updated:
+        logger.warning("notification %s: lease lost before the outcome was recorded", message.pk)
+        return False
+    for name, value in changes.items():
+        setattr(message, name, value)
+    return True
+
+
+def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, Notifier]) -> str:
+    """One attempt; returns the message's new state."""
+    try:
+        notifier = notifiers.get(message.channel)
+        if notifier is None:
+            notifier = notifiers[message.channel] = get_notifier(message.channel)
+        result = notifier.send(message)
+    except SendError as error:
+        note = rules.safe_error_note(error.code, error.detail)
+        permanent = isinstance(error, PermanentSendError)
+    except Exception as error:  # a bug or an unexpected library error: keep the message and retry
+        note = rules.safe_error_note("backend_error", type(error).__name__)
+        permanent = False
+    else:
+        _record(
+            message,
+            state=OutboxState.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            last_error="",
+            provider_message_id=result.provider_message_id[:100],
+        )
+        return OutboxState.SENT
+    masked = pii.mask_phone(message.recipient)
+    if permanent or rules.gives_up(message.attempts, _max_attempts()):
+        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note)
+        logger.error(
+            "notification %s to %s given up after %d attempt(s): %s", message.pk, masked, message.attempts, note
+        )
+        return OutboxState.DEAD
+    retry_at = now + _retry_delay(message.attempts)
+    _record(message, state=OutboxState.FAILED, next_attempt_at=retry_at, last_error=note)
+    logger.warning(
+        "notification %s to %s attempt %d failed: %s; retry at %s",
+        message.pk,
+        masked,
+        message.attempts,
+        note,
+        retry_at.isoformat(),
+    )
+    return OutboxState.FAILED
+
+
+def _tally(counts: DeliveryCounts, state: str) -> None:
+    if state == OutboxState.SENT:
+        counts.sent += 1
+    elif state == OutboxState.FAILED:
+        counts.retried += 1
+    else:
+        counts.dead += 1
+
+
+def outbox_deliver(*, now: dt.datetime, limit: int = 200) -> DeliveryCounts:
+    """Send up to ``limit`` due messages (the periodic sweep). Safe to run in several workers at once."""
+    counts = DeliveryCounts()
+    notifiers: dict[str, Notifier] = {}
+    remaining = limit
+    while remaining > 0:
+        batch, given_up = _claim(now=now, limit=min(remaining, CLAIM_BATCH))
+        counts.dead += given_up
+        if not batch and not given_up:
+            break
+        remaining -= len(batch) + given_up
+        counts.claimed += len(batch)
+        for message in batch:
+            _tally(counts, _attempt(message, now=now, notifiers=notifiers))
+    if counts.claimed or counts.dead:
+        logger.info("notification sweep: %s", counts.as_dict())
+    return counts
+
+
+def outbox_deliver_message(*, message_id: int, now: dt.datetime) -> str:
+    """Send one message if it is due and no other worker holds it; returns its state afterwards."""
+    batch, given_up = _claim(now=now, limit=1, message_id=message_id)
+    if batch:
+        return _attempt(batch[0], now=now, notifiers={})
+    if given_up:
+        return OutboxState.DEAD
+    state = OutboxMessage.objects.filter(pk=message_id).values_list("state", flat=True).first()
+    return state or "missing"

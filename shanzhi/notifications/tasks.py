@@ -1,0 +1,27 @@
+"""Background work of the outbox.
+
+``deliver_message`` is enqueued after the commit that wrote a message; ``deliver_outbox`` is the periodic sweep
+(registered with the scheduler as ``shanzhi.notifications.tasks.deliver_outbox``, every minute or so) that sends
+retries and anything whose task was lost.
+"""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from shanzhi.core import clock
+from shanzhi.notifications import services
+
+SWEEP_LIMIT = 500
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    """Deliver one outbox message now, if it is still due; returns its state afterwards."""
+    return str(services.outbox_deliver_message(message_id=message_id, now=clock.now()))
+
+
+@task()
+def deliver_outbox() -> dict[str, int]:
+    """Send every due message (up to a limit per run); returns the counts."""
+    return services.outbox_deliver(now=clock.now(), limit=SWEEP_LIMIT).as_dict()

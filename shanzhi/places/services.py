@@ -1,0 +1,65 @@
+"""Locating a point: district check and point → grid → community → town, over the current boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from threading import Lock
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.errors import ValidationFailed
+from shanzhi.orgs.models import Boundary, Unit, UnitKind
+from shanzhi.places.geometry import Area, PolygonIndex, coordinates_are_plausible, geometry_from_geojson
+
+
+@dataclass(frozen=True)
+class Location:
+    grid: Unit | None
+    area: Unit | None  # the most specific territorial unit found
+    explanation: str
+
+
+class _BoundaryCache:
+    """Boundaries change rarely; rebuild the index when the newest boundary row changes."""
+
+    def __init__(self) -> None:
+        self._lock = Lock()
+        self._stamp: tuple[int | None, int] | None = None
+        self.district: Area | None = None
+        self.grids = PolygonIndex()
+
+    def refresh(self) -> None:
+        current = Boundary.objects.filter(is_current=True)
+        stamp = (current.aggregate(m=Max("id"))["m"], current.count())
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            district_code = settings.SHANZHI["DISTRICT_CODE"]
+            rows = list(
+                current.select_related("unit").filter(unit__kind__in=[UnitKind.DISTRICT, UnitKind.GRID])
+            )
+            district = next((r for r in rows if r.unit.code == district_code), None)
+            self.district = Area(geometry_from_geojson(district.geojson)) if district else None
+            self.grids = PolygonIndex.build(
+                (r.unit.code, r.geojson) for r in rows if r.unit.kind == UnitKind.GRID and r.unit.is_active
+            )
+            self._stamp = stamp
+
+
+_cache = _BoundaryCache()
+
+
+def location_resolve(*, longitude: float, latitude: float) -> Location:
+    """The grid and territorial unit of a point; refuses a point outside the district with a coded error."""
+    if not coordinates_are_plausible(longitude, latitude):
+        raise ValidationFailed(_("坐标不在有效范围内，请检查经纬度是否填反"), code="invalid_coordinates")
+    _cache.refresh()
+    if _cache.district is not None and not _cache.district.covers(longitude, latitude):
+        raise ValidationFailed(_("该位置不在本区范围内，请核实事发地点"), code="outside_district")
+    code = _cache.grids.find(longitude, latitude)
+    if code is None:
+        return Location(grid=None, area=None, explanation=f"({longitude:.5f}, {latitude:.5f}) 不在任何网格内")
+    grid = Unit.objects.select_related("parent").get(code=code)
+    return Location(grid=grid, area=grid, explanation=f"坐标落在网格 {grid.code} {grid.name}")

@@ -1,0 +1,153 @@
+"""Dispatch decisions (catalogue + territorial default) and the category tree import/export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.errors import ValidationFailed
+from shanzhi.orgs.models import Unit
+from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.rules import RuleCandidate, choose_rule, territorial_lead
+
+
+@dataclass
+class DispatchPlan:
+    """Who should handle an appeal, and why."""
+
+    lead_unit: Unit | None
+    assisting_units: list[Unit] = field(default_factory=list)
+    rule_id: int | None = None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def explanation_text(self) -> str:
+        return "；".join(self.explanation)
+
+
+def dispatch_plan(*, category: Category | None, area: Unit | None) -> DispatchPlan:
+    """The catalogue's answer for a category at a place. ``lead_unit`` is None when nobody can be chosen."""
+    plan = DispatchPlan(lead_unit=None)
+    if category is None:
+        plan.explanation.append("未分类，待派单员派遣")
+        return plan
+    lineage = category.lineage_ids()
+    area_codes = [c for c in area.path.strip("/").split("/")] if area is not None else []
+    rules = list(
+        DispatchRule.objects.filter(category_id__in=lineage, is_active=True)
+        .filter(Q(area__isnull=True) | Q(area__code__in=area_codes))
+        .select_related("lead_unit", "area")
+        .prefetch_related("assisting_units")
+    )
+    chosen = choose_rule(
+        [
+            RuleCandidate(
+                rule_id=r.pk,
+                category_depth=lineage.index(r.category_id),
+                area_depth=r.area.depth if r.area is not None else None,
+                priority=r.priority,
+            )
+            for r in rules
+        ]
+    )
+    plan.explanation.append(f"分类 {category.path}")
+    if chosen is None:
+        rule = None
+        level = "town"
+        plan.explanation.append("派单目录无匹配条目，按属地")
+    else:
+        rule = next(r for r in rules if r.pk == chosen.rule_id)
+        plan.rule_id = rule.pk
+        level = rule.territorial_level
+        plan.assisting_units = [u for u in rule.assisting_units.all() if u.is_active]
+        plan.explanation.append(f"派单目录第 {rule.pk} 条")
+    if rule is not None and rule.lead_unit is not None and rule.lead_unit.is_active:
+        plan.lead_unit = rule.lead_unit
+        plan.explanation.append(f"主办 {rule.lead_unit.name}")
+    elif area is not None:
+        chain = area.ancestors()
+        index = territorial_lead([(u.kind, u.code, u.is_active and not u.is_virtual) for u in chain], level)
+        if index is not None:
+            plan.lead_unit = chain[index]
+            plan.explanation.append(f"属地 {area.name} → {chain[index].name} 主办")
+    if plan.lead_unit is None:
+        plan.explanation.append("无法确定主办单位，待派单员派遣")
+    plan.assisting_units = [u for u in plan.assisting_units if u != plan.lead_unit]
+    return plan
+
+
+# --- category tree import/export ------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("code", "level1", "level2", "level3", "default_urgency", "keywords")
+
+
+@transaction.atomic
+def category_tree_import(*, rows: Iterable[dict[str, str]]) -> int:
+    """Create or update categories from rows with level1/level2/level3 names (code optional).
+
+    Missing parents are created. Returns the number of rows applied. Nothing is written if any row is invalid.
+    """
+    count = 0
+    by_path: dict[str, Category] = {c.path: c for c in Category.objects.all()}
+    for line_no, row in enumerate(rows, start=2):
+        names = [(row.get(k) or "").strip() for k in ("level1", "level2", "level3")]
+        names = [n for n in names if n]
+        if not names:
+            raise ValidationFailed(_("第 %(line)s 行缺少分类名称") % {"line": line_no}, code="category_row_empty")
+        parent: Category | None = None
+        for depth, name in enumerate(names, start=1):
+            path = "/".join(names[:depth])
+            node = by_path.get(path)
+            is_leaf = depth == len(names)
+            code = (row.get("code") or "").strip() if is_leaf else ""
+            if node is None:
+                node = Category(name=name, parent=parent, code=code or _next_code(parent, by_path))
+                if is_leaf and row.get("default_urgency"):
+                    node.default_urgency = row["default_urgency"].strip()
+                if is_leaf:
+                    node.keywords = (row.get("keywords") or "").strip()
+                node.save()
+                by_path[node.path] = node
+            elif is_leaf:
+                changed = False
+                for attr in ("default_urgency", "keywords"):
+                    value = (row.get(attr) or "").strip()
+                    if value and getattr(node, attr) != value:
+                        setattr(node, attr, value)
+                        changed = True
+                if changed:
+                    node.save()
+            parent = node
+        count += 1
+    return count
+
+
+def _next_code(parent: Category | None, by_path: dict[str, Category]) -> str:
+    siblings = [c for c in by_path.values() if c.parent_id == (parent.pk if parent else None)]
+    base = parent.code if parent else ""
+    width = 2
+    used = {c.code for c in siblings}
+    n = len(siblings) + 1
+    while f"{base}{n:0{width}d}" in used:
+        n += 1
+    return f"{base}{n:0{width}d}"
+
+
+def category_tree_import_csv(*, text: str) -> int:
+    return category_tree_import(rows=csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def category_tree_export_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for cat in Category.objects.order_by("path"):
+        names = [*cat.path.split("/"), "", ""]
+        writer.writerow([cat.code, names[0], names[1], names[2], cat.default_urgency, cat.keywords])
+    return out.getvalue()

@@ -1,0 +1,315 @@
+"""Warnings and supervision: the periodic deadline sweep and the supervision-order (督办单) use cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.appeals.events import record_event
+from shanzhi.appeals.models import ACTIVE_ASSIGNMENT_STATES, Appeal, Assignment, AssignmentState
+from shanzhi.core import clock
+from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from shanzhi.orgs.models import User
+from shanzhi.sla import rules
+from shanzhi.sla.calendar import current_calendar
+from shanzhi.sla.models import SupervisionLevel, SupervisionOrder, SupervisionState, SupervisionTrigger
+from shanzhi.sla.rules import WarningLevel
+
+logger = logging.getLogger(__name__)
+
+CLOCK_RUNNING_STATES = (AssignmentState.PENDING, AssignmentState.SIGNED)
+BATCH_SIZE = 500
+CENTRE_ROLES = ("leader", "dispatcher", "admin")
+
+
+def _running() -> QuerySet[Assignment]:
+    """Assignments whose clock runs: pending or signed, not paused (``needs_info``)."""
+    return Assignment.objects.filter(state__in=CLOCK_RUNNING_STATES, paused_at__isnull=True)
+
+
+def _batches(queryset: QuerySet[Assignment], size: int) -> Iterable[list[Assignment]]:
+    """Lock and yield batches of ``queryset``; each batch is handled inside its own transaction.
+
+    The caller's changes must take the rows out of ``queryset``, so the next batch is a fresh query. Rows another
+    sweep holds are skipped (``SKIP LOCKED`` on PostgreSQL; SQLite serialises writers anyway).
+    """
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                queryset.filter(pk__gt=last_pk)
+                .select_related("appeal")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:size]
+            )
+            if not rows:
+                return
+            last_pk = rows[-1].pk
+            yield rows
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _warn(rows: list[Assignment], *, level: WarningLevel, now: dt.datetime, reason: str) -> None:
+    for row in rows:
+        record_event(
+            appeal=row.appeal,
+            kind="warned",
+            at=now,
+            assignment=row,
+            reason=reason,
+            is_public=False,
+            payload={
+                "level": level.value,
+                "from": row.warning,
+                "warn_at": _iso(row.warn_at),
+                "due_at": _iso(row.due_at),
+                "unit_id": row.unit_id,
+            },
+        )
+    Assignment.objects.filter(pk__in=[row.pk for row in rows]).update(warning=level.value)
+
+
+def _supervise(rows: list[Assignment], *, trigger: str, level: str, now: dt.datetime, reason: str) -> list[Assignment]:
+    """Raise one automatic order per row (unless one exists for that trigger); one "supervised" event each."""
+    existing = set(
+        SupervisionOrder.objects.filter(assignment__in=rows, trigger=trigger).values_list("assignment_id", flat=True)
+    )
+    fresh = [row for row in rows if row.pk not in existing]
+    reply_due_at = rules.add_working_days(now, 1, current_calendar())
+    SupervisionOrder.objects.bulk_create(
+        [
+            SupervisionOrder(
+                assignment=row,
+                appeal=row.appeal,
+                unit_id=row.unit_id,
+                level=level,
+                trigger=trigger,
+                reason=reason,
+                issued_at=now,
+                reply_due_at=reply_due_at,
+            )
+            for row in fresh
+        ],
+        ignore_conflicts=True,
+    )
+    for row in fresh:
+        record_event(
+            appeal=row.appeal,
+            kind="supervised",
+            at=now,
+            assignment=row,
+            reason=reason,
+            is_public=False,
+            payload={
+                "level": level,
+                "trigger": trigger,
+                "automatic": True,
+                "unit_id": row.unit_id,
+                "from": row.warning,
+                "sign_due_at": _iso(row.sign_due_at),
+                "due_at": _iso(row.due_at),
+            },
+        )
+    return fresh
+
+
+def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """Raise yellow and red warnings, automatic supervision orders, and lift warnings that no longer apply.
+
+    * ``warn_at`` passed (not yet due), warning ``none`` → yellow (event ``warned``);
+    * ``due_at`` passed, warning not red → red, plus an automatic overdue order the first time (event
+      ``supervised``; if an order exists already, e.g. overdue again after an extension, event ``warned``);
+    * still pending after ``sign_due_at`` → an automatic sign-overdue order (once);
+    * a warning above what the deadlines now say (after an extension or a resumed pause) → lowered (``warned``).
+    Then each touched appeal shows the worst warning of its active assignments. Idempotent; safe to run twice.
+    """
+    now = now or clock.now()
+    counts: dict[str, int] = defaultdict(int)
+    touched: set[int] = set()
+
+    red = _running().filter(due_at__lte=now).exclude(warning=WarningLevel.RED)
+    for rows in _batches(red, batch_size):
+        fresh = _supervise(
+            rows,
+            trigger=SupervisionTrigger.OVERDUE,
+            level=SupervisionLevel.OVERDUE,
+            now=now,
+            reason=str(_("超过办理时限未办结，系统自动督办")),
+        )
+        fresh_ids = {row.pk for row in fresh}
+        again = [row for row in rows if row.pk not in fresh_ids]
+        if again:
+            _warn(again, level=WarningLevel.RED, now=now, reason=str(_("再次超过办理时限，红牌预警")))
+        Assignment.objects.filter(pk__in=[row.pk for row in rows]).update(warning=WarningLevel.RED)
+        counts["red"] += len(rows)
+        counts["orders"] += len(fresh)
+        touched.update(row.appeal_id for row in rows)
+
+    yellow = (
+        _running()
+        .filter(warning=WarningLevel.NONE, warn_at__lte=now)
+        .filter(Q(due_at__gt=now) | Q(due_at__isnull=True))
+    )
+    for rows in _batches(yellow, batch_size):
+        _warn(rows, level=WarningLevel.YELLOW, now=now, reason=str(_("已用时超过办理时限的75%，黄牌预警")))
+        counts["yellow"] += len(rows)
+        touched.update(row.appeal_id for row in rows)
+
+    has_sign_order = SupervisionOrder.objects.filter(assignment=OuterRef("pk"), trigger=SupervisionTrigger.SIGN_OVERDUE)
+    unsigned = _running().filter(state=AssignmentState.PENDING, sign_due_at__lte=now).exclude(Exists(has_sign_order))
+    for rows in _batches(unsigned, batch_size):
+        signed_late = _supervise(
+            rows,
+            trigger=SupervisionTrigger.SIGN_OVERDUE,
+            level=SupervisionLevel.YELLOW,
+            now=now,
+            reason=str(_("超过签收时限未签收，系统自动催办")),
+        )
+        counts["sign_orders"] += len(signed_late)
+
+    not_due = Q(due_at__gt=now) | Q(due_at__isnull=True)
+    lifted = _running().filter(
+        (Q(warning=WarningLevel.RED) & not_due)
+        | (Q(warning=WarningLevel.YELLOW) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True)))
+    )
+    for rows in _batches(lifted, batch_size):
+        by_level: dict[WarningLevel, list[Assignment]] = defaultdict(list)
+        for row in rows:
+            by_level[rules.warning_level(at=now, warn_at=row.warn_at, due_at=row.due_at)].append(row)
+        for level, group in by_level.items():
+            _warn(group, level=level, now=now, reason=str(_("时限已调整，预警相应调整")))
+        counts["lifted"] += len(rows)
+        touched.update(row.appeal_id for row in rows)
+
+    counts["appeals"] = refresh_appeal_warnings(appeal_ids=touched)
+    if any(counts.values()):
+        logger.info("deadline sweep: %s", dict(counts))
+    return dict(counts)
+
+
+def refresh_appeal_warnings(*, appeal_ids: Iterable[int]) -> int:
+    """Set each appeal's warning to the worst of its active assignments; returns how many appeals changed."""
+    ids = sorted(set(appeal_ids))
+    changed = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        levels: dict[int, list[str]] = {pk: [] for pk in chunk}
+        for appeal_id, warning in Assignment.objects.filter(
+            appeal_id__in=chunk, state__in=ACTIVE_ASSIGNMENT_STATES
+        ).values_list("appeal_id", "warning"):
+            levels[appeal_id].append(warning)
+        by_level: dict[str, list[int]] = defaultdict(list)
+        for appeal_id, found in levels.items():
+            by_level[rules.worst_warning(found).value].append(appeal_id)
+        for level, pks in by_level.items():
+            changed += Appeal.objects.filter(pk__in=pks).exclude(warning=level).update(warning=level)
+    return changed
+
+
+# --- manual supervision ----------------------------------------------------------------------------------------
+
+
+def _is_centre(actor: User) -> bool:
+    return bool(actor.is_superuser or actor.has_role(*CENTRE_ROLES))
+
+
+def supervision_issue(*, actor: User, assignment: Assignment, level: str, reason: str) -> SupervisionOrder:
+    """A centre leader or dispatcher presses the unit of an active assignment (人工督办)."""
+    if not _is_centre(actor):
+        raise PermissionDenied(_("只有中心领导或派单员可以督办"))
+    if level not in SupervisionLevel.values:
+        raise ValidationFailed(_("督办级别无效"), field="level")
+    if not reason.strip():
+        raise ValidationFailed(_("请填写督办事由"), field="reason")
+    now = clock.now()
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().select_related("appeal").get(pk=assignment.pk)
+        if locked.state not in ACTIVE_ASSIGNMENT_STATES:
+            raise TransitionNotAllowed(_("该派单已结束，不能督办"))
+        order = SupervisionOrder.objects.create(
+            assignment=locked,
+            appeal=locked.appeal,
+            unit_id=locked.unit_id,
+            level=level,
+            trigger=SupervisionTrigger.MANUAL,
+            reason=reason.strip(),
+            issued_at=now,
+            issued_by=actor,
+            reply_due_at=rules.add_working_days(now, 1, current_calendar()),
+        )
+        record_event(
+            appeal=locked.appeal,
+            kind="supervised",
+            at=now,
+            actor=actor,
+            assignment=locked,
+            reason=order.reason,
+            is_public=False,
+            payload={"level": level, "trigger": SupervisionTrigger.MANUAL, "order_id": order.pk},
+        )
+    return order
+
+
+def supervision_reply(*, actor: User, order: SupervisionOrder, reply: str) -> SupervisionOrder:
+    """The supervised unit answers the order."""
+    if actor.unit_id != order.unit_id and not actor.is_superuser:
+        raise PermissionDenied(_("只有被督办单位可以回复督办单"))
+    if not reply.strip():
+        raise ValidationFailed(_("请填写督办回复"), field="reply")
+    return _transition(
+        order,
+        actor=actor,
+        allowed=(SupervisionState.OPEN,),
+        to=SupervisionState.REPLIED,
+        changes={"reply": reply.strip(), "replied_by": actor},
+        action="replied",
+    )
+
+
+def supervision_close(*, actor: User, order: SupervisionOrder) -> SupervisionOrder:
+    """The centre closes an order (answered, or the assignment is done)."""
+    if not _is_centre(actor):
+        raise PermissionDenied(_("只有中心领导或派单员可以办结督办单"))
+    return _transition(
+        order,
+        actor=actor,
+        allowed=(SupervisionState.OPEN, SupervisionState.REPLIED),
+        to=SupervisionState.CLOSED,
+        changes={"closed_by": actor},
+        action="closed",
+    )
+
+
+def _transition(
+    order: SupervisionOrder, *, actor: User, allowed: tuple[str, ...], to: str, changes: dict[str, Any], action: str
+) -> SupervisionOrder:
+    now = clock.now()
+    with transaction.atomic():
+        locked = SupervisionOrder.objects.select_for_update().select_related("appeal", "assignment").get(pk=order.pk)
+        if locked.state not in allowed:
+            raise TransitionNotAllowed()
+        stamp_field = "replied_at" if to == SupervisionState.REPLIED else "closed_at"
+        for name, value in {**changes, "state": to, stamp_field: now}.items():
+            setattr(locked, name, value)
+        locked.save()
+        record_event(
+            appeal=locked.appeal,
+            kind="supervised",
+            at=now,
+            actor=actor,
+            assignment=locked.assignment,
+            reason=locked.reply if action == "replied" else "",
+            is_public=False,
+            payload={"order_id": locked.pk, "action": action},
+        )
+    return locked
