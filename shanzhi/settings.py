@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "ninja",
     "shanzhi.core",
     "shanzhi.orgs",
     "shanzhi.places",
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "shanzhi.sla",
     "shanzhi.appeals",
     "shanzhi.notifications",
+    "shanzhi.knowledge",
+    "shanzhi.portal",
+    "shanzhi.reports",
     "shanzhi.console",
 ]
 
@@ -133,6 +137,7 @@ USE_I18N = True
 # --- files --------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("SHANZHI_MEDIA_ROOT", VAR_DIR / "media"))

@@ -8,7 +8,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:workbench", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("console/reports/", include("shanzhi.reports.urls")),
     path("console/", include("shanzhi.console.urls")),
+    path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
 ]
 

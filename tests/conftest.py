@@ -38,14 +38,35 @@ def _unit(code: str, name: str, kind: str, parent: Unit | None = None) -> Unit:
 @pytest.fixture(autouse=True)
 def _fresh_caches_and_immediate_tasks(settings):
     """Tasks run inline in tests; in-process caches (SLA calendar and policies) never leak between tests."""
+    from shanzhi.notifications import services as notifications
+    from shanzhi.places import services as places
+    from shanzhi.routing import catalogue
     from shanzhi.sla import calendar
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     # Password hashing is deliberately slow; tests create many users and need none of that strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    calendar.invalidate()
+    caches = (calendar.invalidate, catalogue.invalidate, places.invalidate, notifications.invalidate_templates)
+    for invalidate in caches:
+        invalidate()
     yield
-    calendar.invalidate()
+    for invalidate in caches:
+        invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_transactional_tests(request):
+    """A transactional test ends with a flush, which empties what data migrations seeded (the working calendar);
+    permissions come back by themselves (post_migrate). Seed again so the next test starts from the same state."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("shanzhi.sla.migrations.0002_seed_calendar").seed(apps, None)
 
 
 @pytest.fixture

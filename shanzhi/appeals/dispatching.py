@@ -1,42 +1,32 @@
-"""Creating dispatch rounds: one assignment per unit, deadlines from the SLA policy, the reason stored."""
+"""Creating dispatch rounds: one assignment per unit, deadlines from the SLA policy, the reason stored.
+
+A round is first drafted in memory (:func:`draft_round`: the appeal's fields set, the assignments and the event
+built) and then written with two bulk inserts (:func:`save_round`), so intake can write a new appeal once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.appeals.events import record_event
-from shanzhi.appeals.models import Appeal, AppealState, Assignment, AssignmentRole, EventKind
+from shanzhi.appeals.events import event_draft
+from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRole, EventKind
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit, User
 from shanzhi.routing.services import dispatch_plan
 from shanzhi.sla.services import deadlines_for
 
 
-def dispatch_by_catalogue(*, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool) -> bool:
-    """Dispatch with the catalogue's plan. Returns False (and leaves the appeal for a dispatcher) when no lead unit
-    is found and ``only_if_lead``; the reason is kept on the appeal either way."""
-    plan = dispatch_plan(category=appeal.category, area=appeal.area)
-    appeal.routing_explanation = plan.explanation_text
-    if plan.lead_unit is None:
-        if only_if_lead:
-            return False
-        raise ValidationFailed(_("派单目录未找到主办单位，请手工选择"), code="no_lead_unit")
-    dispatch_round(
-        appeal=appeal,
-        actor=actor,
-        at=at,
-        lead_unit=plan.lead_unit,
-        assisting_units=plan.assisting_units,
-        explanation=plan.explanation_text,
-        rule_id=plan.rule_id,
-    )
-    return True
+@dataclass
+class RoundDraft:
+    assignments: list[Assignment]
+    event: AppealEvent
 
 
-def dispatch_round(
+def draft_round(
     *,
     appeal: Appeal,
     actor: User | None,
@@ -47,8 +37,8 @@ def dispatch_round(
     rule_id: int | None = None,
     reason: str = "",
     kind: str = EventKind.DISPATCHED,
-) -> list[Assignment]:
-    """Open a new round: the lead and assisting assignments, each with its deadlines. The caller saves ``appeal``."""
+) -> RoundDraft:
+    """Set the appeal up for a new round (in memory) and build its assignments and event (unsaved)."""
     if not lead_unit.is_active or lead_unit.is_virtual:
         raise ValidationFailed(_("主办单位已停用或为虚拟单位"), code="invalid_lead_unit")
     deadlines = deadlines_for(category=appeal.category, urgency=appeal.urgency, start=at)
@@ -56,24 +46,22 @@ def dispatch_round(
     units = [(lead_unit, AssignmentRole.LEAD)] + [
         (u, AssignmentRole.ASSISTING) for u in dict.fromkeys(assisting_units) if u.pk != lead_unit.pk
     ]
-    assignments = Assignment.objects.bulk_create(
-        [
-            Assignment(
-                appeal=appeal,
-                unit=unit,
-                role=role,
-                round=appeal.round,
-                dispatched_at=at,
-                dispatched_by=actor,
-                sign_due_at=deadlines.sign_due_at,
-                contact_due_at=deadlines.contact_due_at,
-                due_at=deadlines.due_at,
-                warn_at=deadlines.warn_at,
-                explanation=explanation,
-            )
-            for unit, role in units
-        ]
-    )
+    assignments = [
+        Assignment(
+            appeal=appeal,
+            unit=unit,
+            role=role,
+            round=appeal.round,
+            dispatched_at=at,
+            dispatched_by=actor,
+            sign_due_at=deadlines.sign_due_at,
+            contact_due_at=deadlines.contact_due_at,
+            due_at=deadlines.due_at,
+            warn_at=deadlines.warn_at,
+            explanation=explanation,
+        )
+        for unit, role in units
+    ]
     from_state = appeal.state
     appeal.state = AppealState.DISPATCHED
     appeal.lead_unit = lead_unit
@@ -81,7 +69,7 @@ def dispatch_round(
     appeal.warning = "none"
     if explanation:
         appeal.routing_explanation = explanation
-    record_event(
+    event = event_draft(
         appeal=appeal,
         kind=kind,
         at=at,
@@ -98,4 +86,45 @@ def dispatch_round(
             "due_at": deadlines.due_at.isoformat(),
         },
     )
-    return assignments
+    return RoundDraft(assignments=assignments, event=event)
+
+
+def save_round(draft: RoundDraft) -> list[Assignment]:
+    """Write a drafted round (the appeal must be saved first)."""
+    created = Assignment.objects.bulk_create(draft.assignments)
+    AppealEvent.objects.bulk_create([draft.event])
+    return created
+
+
+def draft_by_catalogue(*, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool) -> RoundDraft | None:
+    """Draft a round with the catalogue's plan. None (the appeal waits for a dispatcher) when no lead unit is found
+    and ``only_if_lead``; the reason is kept on the appeal either way."""
+    plan = dispatch_plan(category=appeal.category, area=appeal.area)
+    appeal.routing_explanation = plan.explanation_text
+    if plan.lead_unit is None:
+        if only_if_lead:
+            return None
+        raise ValidationFailed(_("派单目录未找到主办单位，请手工选择"), code="no_lead_unit")
+    return draft_round(
+        appeal=appeal,
+        actor=actor,
+        at=at,
+        lead_unit=plan.lead_unit,
+        assisting_units=plan.assisting_units,
+        explanation=plan.explanation_text,
+        rule_id=plan.rule_id,
+    )
+
+
+def dispatch_by_catalogue(*, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool) -> bool:
+    """Dispatch a saved appeal by the catalogue; False when it must wait for a dispatcher. The caller saves it."""
+    draft = draft_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=only_if_lead)
+    if draft is None:
+        return False
+    save_round(draft)
+    return True
+
+
+def dispatch_round(*, appeal: Appeal, **kwargs: object) -> list[Assignment]:
+    """Draft and write a round for a saved appeal (see :func:`draft_round` for the arguments)."""
+    return save_round(draft_round(appeal=appeal, **kwargs))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
 from shanzhi.orgs.models import User
 
 
-def record_event(
+def event_draft(
     *,
     appeal: Appeal,
     kind: str,
@@ -22,8 +22,8 @@ def record_event(
     payload: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> AppealEvent:
-    """Append one immutable event. ``actor_unit`` is the actor's unit at the time (kept even if they move later)."""
-    return AppealEvent.objects.create(
+    """An unsaved event; ``actor_unit`` is the actor's unit at the time (kept even if they move later)."""
+    return AppealEvent(
         appeal=appeal,
         assignment=assignment,
         kind=kind,
@@ -36,3 +36,10 @@ def record_event(
         is_public=is_public,
         created_at=at,
     )
+
+
+def record_event(**kwargs: Any) -> AppealEvent:
+    """Append one immutable event (same arguments as :func:`event_draft`)."""
+    event = event_draft(**kwargs)
+    event.save()
+    return event

@@ -13,7 +13,12 @@ from shanzhi.orgs.models import User
 def lock_appeal(appeal: Appeal | int) -> Appeal:
     """Re-read and lock the appeal row (always first: appeal, then its assignments — one fixed order)."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    locked = Appeal.objects.select_for_update(of=("self",)).select_related("category", "area", "lead_unit").filter(pk=pk).first()
+    locked = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("category", "area", "lead_unit")
+        .filter(pk=pk)
+        .first()
+    )
     if locked is None:
         raise NotFound()
     return locked

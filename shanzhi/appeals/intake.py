@@ -9,12 +9,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import dispatching
-from shanzhi.appeals.events import record_event
-from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, EventKind
+from shanzhi.appeals.events import event_draft
+from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AppealType, Assignment, Channel, EventKind
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.notifications.services import notify_citizen
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.places.services import location_resolve
+from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category, Urgency
 
 MAX_CONTENT = 20_000
@@ -47,21 +49,22 @@ def next_tracking_no(at: dt.datetime) -> str:
 
 
 def resolve_category(value: Category | int | str | None) -> Category | None:
-    """A category from an instance, an id, a code or a full path ("城乡建设/物业管理/…")."""
+    """A category from an instance, an id, a code or a full path ("城乡建设/物业管理/…"); codes win over ids."""
     if value is None or value == "":
         return None
     if isinstance(value, Category):
         return value
-    query = Category.objects.filter(is_active=True)
+    cat = catalogue()
     found: Category | None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 8):
-        found = query.filter(pk=int(value)).first()
-        if found is None and isinstance(value, str):
-            found = query.filter(code=value).first()
+    if isinstance(value, int):
+        found = cat.categories.get(value)
     else:
-        found = query.filter(code=value).first() or query.filter(path=value).first()
-    if found is None:
-        raise ValidationFailed(_("诉求分类不存在或已停用"), code="unknown_category", category=str(value))
+        text = value.strip()
+        found = cat.categories_by_code.get(text) or cat.categories_by_path.get(text.replace(" / ", "/"))
+        if found is None and text.isdigit():
+            found = cat.categories.get(int(text))
+    if found is None or not found.is_active:
+        raise ValidationFailed(_("诉求分类不存在或已停用"), code="unknown_category", category=str(value)[:60])
     return found
 
 
@@ -133,41 +136,50 @@ def appeal_intake(
     )
     location_note = fields.pop("_location_note")
     tracking_no = next_tracking_no(at)
-    try:
-        with transaction.atomic():
-            appeal = Appeal.objects.create(
-                tracking_no=tracking_no,
-                is_anonymous=is_anonymous,
-                wants_reply=wants_reply,
-                idempotency_key=idempotency_key or None,
-                external_ref=external_ref,
-                created_by=actor,
-                created_at=at,
-                state=AppealState.RECEIVED,
-                **fields,
-            )
-            record_event(
+    appeal = Appeal(
+        tracking_no=tracking_no,
+        is_anonymous=is_anonymous,
+        wants_reply=wants_reply,
+        idempotency_key=idempotency_key or None,
+        external_ref=external_ref,
+        created_by=actor,
+        created_at=at,
+        state=AppealState.RECEIVED,
+        **fields,
+    )
+    events = [
+        event_draft(
+            appeal=appeal,
+            kind=EventKind.RECEIVED,
+            at=at,
+            actor=actor,
+            to_state=AppealState.RECEIVED,
+            payload={"channel": channel, **({"location": location_note} if location_note else {})},
+        )
+    ]
+    round_draft = None
+    if structured:
+        appeal.state = AppealState.ACCEPTED
+        events.append(
+            event_draft(
                 appeal=appeal,
-                kind=EventKind.RECEIVED,
+                kind=EventKind.ACCEPTED,
                 at=at,
                 actor=actor,
-                to_state=AppealState.RECEIVED,
-                payload={"channel": channel, **({"location": location_note} if location_note else {})},
+                from_state=AppealState.RECEIVED,
+                to_state=AppealState.ACCEPTED,
             )
-            if structured:
-                appeal.state = AppealState.ACCEPTED
-                record_event(
-                    appeal=appeal,
-                    kind=EventKind.ACCEPTED,
-                    at=at,
-                    actor=actor,
-                    from_state=AppealState.RECEIVED,
-                    to_state=AppealState.ACCEPTED,
-                )
-                if auto_dispatch and appeal.category_id is not None:
-                    dispatching.dispatch_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=True)
-                appeal.save()
-            _notify(appeal, "received")
+        )
+        if auto_dispatch and appeal.category_id is not None:
+            round_draft = dispatching.draft_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=True)
+    try:
+        with transaction.atomic():
+            appeal.save(force_insert=True)
+            if round_draft is not None:
+                Assignment.objects.bulk_create(round_draft.assignments)
+                events.append(round_draft.event)
+            AppealEvent.objects.bulk_create(events)
+            notify_citizen(appeal=appeal, event="received", new_appeal=True)
     except IntegrityError:
         if idempotency_key:
             existing = Appeal.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
@@ -242,9 +254,3 @@ def _validated_fields(
         "area_path": area.path if area else "",
         "_location_note": location_note,
     }
-
-
-def _notify(appeal: Appeal, event: str) -> None:
-    from shanzhi.notifications.services import notify_citizen
-
-    notify_citizen(appeal=appeal, event=event)

@@ -241,6 +241,12 @@ class Assignment(models.Model):
         indexes = [
             # The work bench: one unit's queue by state, soonest deadline first.
             models.Index(fields=["unit", "state", "due_at", "id"], name="assignment_queue_idx"),
+            # The open queue (pending + signed) in deadline order without a sort: a partial index.
+            models.Index(
+                fields=["unit", "due_at", "id"],
+                name="assignment_open_queue_idx",
+                condition=Q(state__in=["pending", "signed"]),
+            ),
             models.Index(fields=["state", "warn_at"], name="assignment_warn_idx"),
             models.Index(fields=["state", "due_at"], name="assignment_due_idx"),
             models.Index(fields=["state", "sign_due_at"], name="assignment_sign_idx"),

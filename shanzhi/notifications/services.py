@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.models import Appeal
@@ -77,11 +79,7 @@ def render_message(
 ) -> str:
     """The text for ``event`` about ``appeal``: the admin's active template if any, else the built-in one."""
     default = templates_text.default_text(event, channel)
-    override = (
-        NotificationTemplate.objects.filter(event=event, channel=channel, is_active=True)
-        .values_list("body", flat=True)
-        .first()
-    )
+    override = _template_overrides().get((event, channel))
     context = templates_text.build_context(
         tracking_no=appeal.tracking_no,
         title=appeal.title or appeal.content,
@@ -93,6 +91,31 @@ def render_message(
         extra=extra,
     )
     return templates_text.render(override or default, context, fallback=default)
+
+
+_overrides: dict[str, Any] = {"texts": None, "loaded": 0.0}
+
+
+def _template_overrides() -> dict[tuple[str, str], str]:
+    """The admin's active templates, cached in this process (edits here drop the cache; others within 30 s)."""
+    texts = _overrides["texts"]
+    if texts is None or time.monotonic() - _overrides["loaded"] > 30:
+        texts = {
+            (e, c): body
+            for e, c, body in NotificationTemplate.objects.filter(is_active=True).values_list(
+                "event", "channel", "body"
+            )
+        }
+        _overrides["texts"], _overrides["loaded"] = texts, time.monotonic()
+    return texts
+
+
+def invalidate_templates(**_: Any) -> None:
+    _overrides["texts"] = None
+
+
+post_save.connect(invalidate_templates, sender=NotificationTemplate, dispatch_uid="notification-templates-cache")
+post_delete.connect(invalidate_templates, sender=NotificationTemplate, dispatch_uid="notification-templates-cache-d")
 
 
 def _dedupe_key(*, appeal: Appeal, event: str, channel: str, body: str, dedupe: str | None) -> str:
@@ -110,13 +133,15 @@ def notify_citizen(
     extra: dict | None = None,
     channel: str = NotificationChannel.SMS,
     dedupe: str | None = None,
+    new_appeal: bool = False,
 ) -> OutboxMessage | None:
     """Queue a message telling the citizen about ``event``; delivered after the caller's transaction commits.
 
     Returns None when nothing is queued: no phone, a phone that cannot take this channel, a citizen who wants no
     reply (except for the essential events), or the same notification already queued. ``extra`` fills
     placeholders such as ``request`` (needs_info) or ``reason`` (rejected). ``dedupe`` names the occurrence (e.g.
-    an AppealEvent id) when the same event may legitimately repeat with the same text.
+    an AppealEvent id) when the same event may legitimately repeat with the same text. ``new_appeal`` (intake)
+    skips the duplicate check: nothing can have been queued yet for an appeal created in this transaction.
     """
     if event not in NotificationEvent.values:
         raise ValidationFailed(_("未知的通知事件"), code="unknown_notification_event", event=event)
@@ -129,10 +154,24 @@ def notify_citizen(
         return None
     body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
     key = _dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=dedupe)
+    now = clock.now()
+    if new_appeal:
+        message = OutboxMessage.objects.create(
+            channel=channel,
+            recipient=phone,
+            event=event,
+            appeal=appeal,
+            body=body,
+            state=OutboxState.PENDING,
+            next_attempt_at=now,
+            dedupe_key=key,
+            created_at=now,
+        )
+        _schedule_delivery(message.pk)
+        return message
     if OutboxMessage.objects.filter(dedupe_key=key).exists():
         logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
         return None
-    now = clock.now()
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
             message = OutboxMessage.objects.create(
@@ -151,8 +190,24 @@ def notify_citizen(
             logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
             return None
         raise
-    transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    _schedule_delivery(message.pk)
     return message
+
+
+def _schedule_delivery(message_id: int) -> None:
+    """With the database queue the task row is written in the caller's transaction (it commits or rolls back with
+    the message: no extra commit); any other backend is asked after commit."""
+    if _queue_is_transactional():
+        enqueue_delivery(message_id)
+    else:
+        transaction.on_commit(partial(enqueue_delivery, message_id), robust=True)
+
+
+def _queue_is_transactional() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def enqueue_delivery(message_id: int) -> None:

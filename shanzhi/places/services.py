@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from threading import Lock
 
 from django.conf import settings
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.errors import ValidationFailed
@@ -22,24 +26,33 @@ class Location:
 
 
 class _BoundaryCache:
-    """Boundaries change rarely; rebuild the index when the newest boundary row changes."""
+    """Boundaries change rarely (a new version, never an edit in place): the index is rebuilt when this process
+    adds one (signal) and otherwise re-checked against the newest current row every ``ROUTING_CACHE_SECONDS``."""
 
     def __init__(self) -> None:
         self._lock = Lock()
         self._stamp: tuple[int | None, int] | None = None
+        self._checked = 0.0
         self.district: Area | None = None
         self.grids = PolygonIndex()
 
+    def invalidate(self) -> None:
+        self._stamp = None
+        self._checked = 0.0
+
     def refresh(self) -> None:
+        ttl = float(settings.SHANZHI.get("ROUTING_CACHE_SECONDS", 30))
+        if self._stamp is not None and time.monotonic() - self._checked < ttl:
+            return
         current = Boundary.objects.filter(is_current=True)
-        stamp = (current.aggregate(m=Max("id"))["m"], current.count())
+        agg = current.aggregate(m=Max("id"), n=Count("id"))
+        stamp = (agg["m"], agg["n"])
+        self._checked = time.monotonic()
         if stamp == self._stamp:
             return
         with self._lock:
             district_code = settings.SHANZHI["DISTRICT_CODE"]
-            rows = list(
-                current.select_related("unit").filter(unit__kind__in=[UnitKind.DISTRICT, UnitKind.GRID])
-            )
+            rows = list(current.select_related("unit").filter(unit__kind__in=[UnitKind.DISTRICT, UnitKind.GRID]))
             district = next((r for r in rows if r.unit.code == district_code), None)
             self.district = Area(geometry_from_geojson(district.geojson)) if district else None
             self.grids = PolygonIndex.build(
@@ -49,6 +62,18 @@ class _BoundaryCache:
 
 
 _cache = _BoundaryCache()
+
+
+def invalidate() -> None:
+    """Forget the boundary index (after loading a new map version; tests call it between cases)."""
+    _cache.invalidate()
+
+
+@receiver(post_save, sender=Boundary)
+@receiver(post_delete, sender=Boundary)
+def _invalidate_on_edit(sender: type, **kwargs: object) -> None:
+    transaction.on_commit(invalidate)
+    invalidate()
 
 
 def location_resolve(*, longitude: float, latitude: float) -> Location:
@@ -61,5 +86,5 @@ def location_resolve(*, longitude: float, latitude: float) -> Location:
     code = _cache.grids.find(longitude, latitude)
     if code is None:
         return Location(grid=None, area=None, explanation=f"({longitude:.5f}, {latitude:.5f}) 不在任何网格内")
-    grid = Unit.objects.select_related("parent").get(code=code)
+    grid = Unit.objects.get(code=code)
     return Location(grid=grid, area=grid, explanation=f"坐标落在网格 {grid.code} {grid.name}")

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit
-from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.catalogue import catalogue
+from shanzhi.routing.models import Category
 from shanzhi.routing.rules import RuleCandidate, choose_rule, territorial_lead
 
 
@@ -32,53 +32,58 @@ class DispatchPlan:
 
 
 def dispatch_plan(*, category: Category | None, area: Unit | None) -> DispatchPlan:
-    """The catalogue's answer for a category at a place. ``lead_unit`` is None when nobody can be chosen."""
+    """The catalogue's answer for a category at a place. ``lead_unit`` is None when nobody can be chosen.
+
+    Reads only the in-process catalogue snapshot (:mod:`shanzhi.routing.catalogue`): no query per call.
+    """
     plan = DispatchPlan(lead_unit=None)
     if category is None:
         plan.explanation.append("未分类，待派单员派遣")
         return plan
-    lineage = category.lineage_ids()
-    area_codes = [c for c in area.path.strip("/").split("/")] if area is not None else []
-    rules = list(
-        DispatchRule.objects.filter(category_id__in=lineage, is_active=True)
-        .filter(Q(area__isnull=True) | Q(area__code__in=area_codes))
-        .select_related("lead_unit", "area")
-        .prefetch_related("assisting_units")
-    )
+    cat = catalogue()
+    lineage = cat.lineage(category.pk)
+    area_codes = set(area.path.strip("/").split("/")) if area is not None else set()
+    lines = [
+        line
+        for cid in lineage
+        for line in cat.rules_by_category.get(cid, [])
+        if line.area_code is None or line.area_code in area_codes
+    ]
     chosen = choose_rule(
         [
             RuleCandidate(
-                rule_id=r.pk,
-                category_depth=lineage.index(r.category_id),
-                area_depth=r.area.depth if r.area is not None else None,
-                priority=r.priority,
+                rule_id=line.rule_id,
+                category_depth=lineage.index(line.category_id),
+                area_depth=line.area_depth,
+                priority=line.priority,
             )
-            for r in rules
+            for line in lines
         ]
     )
     plan.explanation.append(f"分类 {category.path}")
-    if chosen is None:
-        rule = None
-        level = "town"
+    rule = next((line for line in lines if chosen is not None and line.rule_id == chosen.rule_id), None)
+    level = "town"
+    lead_unit = None
+    if rule is None:
         plan.explanation.append("派单目录无匹配条目，按属地")
     else:
-        rule = next(r for r in rules if r.pk == chosen.rule_id)
-        plan.rule_id = rule.pk
+        plan.rule_id = rule.rule_id
         level = rule.territorial_level
-        plan.assisting_units = [u for u in rule.assisting_units.all() if u.is_active]
-        plan.explanation.append(f"派单目录第 {rule.pk} 条")
-    if rule is not None and rule.lead_unit is not None and rule.lead_unit.is_active:
-        plan.lead_unit = rule.lead_unit
-        plan.explanation.append(f"主办 {rule.lead_unit.name}")
+        plan.assisting_units = [u for uid in rule.assisting_ids if (u := cat.units.get(uid)) and u.is_active]
+        plan.explanation.append(f"派单目录第 {rule.rule_id} 条")
+        lead_unit = cat.units.get(rule.lead_unit_id) if rule.lead_unit_id else None
+    if lead_unit is not None and lead_unit.is_active:
+        plan.lead_unit = lead_unit
+        plan.explanation.append(f"主办 {lead_unit.name}")
     elif area is not None:
-        chain = area.ancestors()
+        chain = cat.chain(area)
         index = territorial_lead([(u.kind, u.code, u.is_active and not u.is_virtual) for u in chain], level)
         if index is not None:
             plan.lead_unit = chain[index]
             plan.explanation.append(f"属地 {area.name} → {chain[index].name} 主办")
     if plan.lead_unit is None:
         plan.explanation.append("无法确定主办单位，待派单员派遣")
-    plan.assisting_units = [u for u in plan.assisting_units if u != plan.lead_unit]
+    plan.assisting_units = [u for u in plan.assisting_units if u.pk != (plan.lead_unit.pk if plan.lead_unit else None)]
     return plan
 
 

@@ -103,7 +103,7 @@ def test_prune_forgets_old_slots() -> None:
     assert ScheduledRun.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker closes its connection
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_scheduler_once_enqueues_and_the_worker_runs_it(db_queue, only_sweep) -> None:
     out = StringIO()
     with time_machine.travel(local(2025, 11, 24, 10, 0, 30), tick=False):
@@ -118,7 +118,7 @@ def test_scheduler_once_enqueues_and_the_worker_runs_it(db_queue, only_sweep) ->
     assert task.return_value == {"appeals": 0}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_scheduler_threads_racing_for_one_slot(settings) -> None:
     """Two schedulers in two threads, each with its own connection, claim the same slot at the same moment.
 

@@ -1,0 +1,135 @@
+"""The REST API ``/api/v1/``: the NinjaAPI instance, authentication and the coded error shape.
+
+Authentication (any one of):
+- an API key in ``X-Api-Key: <key>`` or ``Authorization: Bearer <key>`` — the key acts as its user;
+- the console's Django session (with the CSRF token on unsafe methods), for the console's own pages.
+
+Every error is ``{"code": ..., "message": ..., "details": {...}}`` with the HTTP status; the message follows the
+request's language (Chinese by default, ``Accept-Language`` chooses; see LocaleMiddleware).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from shanzhi.appeals.api import catalogue_router
+from shanzhi.appeals.api import router as appeals_router
+from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.orgs.apikeys import apikey_authenticate
+from shanzhi.orgs.models import User
+
+logger = logging.getLogger("shanzhi.api")
+
+
+class ApiKeyAuth(APIKeyHeader):
+    """``X-Api-Key: sz_xxxxxxxx.…``"""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        return apikey_authenticate(key)
+
+
+class BearerKeyAuth(HttpBearer):
+    """``Authorization: Bearer sz_xxxxxxxx.…``"""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return apikey_authenticate(token)
+
+
+class ConsoleSessionAuth(SessionAuth):
+    """The console's session. CSRF is checked (on unsafe methods) only when a session cookie is sent, so a call
+    with a bad key and no session gets 401, not a CSRF error."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """JSON with Chinese as UTF-8 text rather than \\u escapes (smaller, readable in logs of the client)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="善治 Shanzhi API",
+    version="1",
+    description=(
+        "区域社会治理中心平台接口。认证：请求头 `X-Api-Key: <密钥>` 或 `Authorization: Bearer <密钥>`"
+        "（密钥用 `shanzhi apikey create --user 用户名 --name 名称` 创建）。"
+        '错误统一为 `{"code", "message", "details"}`，message 随 Accept-Language 切换语言。'
+    ),
+    urls_namespace="api-v1",
+    auth=[ApiKeyAuth(), BearerKeyAuth(), ConsoleSessionAuth()],
+    renderer=UnicodeJSONRenderer(),
+)
+api.add_router("", appeals_router)
+api.add_router("", catalogue_router)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str | Promise, details: dict[str, Any] | None = None
+) -> HttpResponse:
+    body = {"code": code, "message": str(message), "details": details or {}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ShanzhiError)
+def on_shanzhi_error(request: HttpRequest, exc: ShanzhiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors
+    ]
+    return error_response(request, 422, "invalid_request", _("请求参数不正确，请检查后重试"), {"errors": errors})
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, NotFound.code, NotFound.default_message)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        return error_response(request, 401, "unauthenticated", _("未登录或接口密钥无效"))
+    if isinstance(exc, Throttled):
+        return error_response(request, 429, "throttled", _("请求过于频繁，请稍后再试"), {"wait": exc.wait})
+    if exc.status_code == 403 and "csrf" in exc.message.lower():
+        return error_response(request, 403, "csrf_failed", _("CSRF 校验失败，请刷新页面后重试"))
+    if isinstance(exc, AuthorizationError) or exc.status_code == 403:
+        return error_response(request, 403, "forbidden", _("您没有权限执行此操作"))
+    if exc.status_code == 404:
+        return error_response(request, 404, NotFound.code, NotFound.default_message)
+    return error_response(request, exc.status_code, f"http_{exc.status_code}", _("请求无法处理"))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG and getattr(settings, "SHANZHI_API_RAISE", False):
+        raise exc
+    # The type and the route only: exception texts may quote submitted values (personal data).
+    logger.error("api error %s on %s %s", type(exc).__name__, request.method, request.path)
+    return error_response(request, 500, "server_error", _("服务器内部错误，请稍后重试"))

@@ -1,0 +1,394 @@
+"""The appeals API: intake, reads in the caller's scope, and the lifecycle transitions.
+
+Views parse and validate; the services in :mod:`shanzhi.appeals.services` and :mod:`shanzhi.appeals.unit_work`
+decide. ``request.auth`` is the acting user (an API key's user or the console session's user).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Query, Router, Status
+
+from shanzhi.appeals import selectors, services, unit_work
+from shanzhi.appeals.api_schemas import (
+    AcceptIn,
+    AppealCreateIn,
+    AppealDetailOut,
+    AppealOut,
+    AppealPage,
+    AssignmentOut,
+    CategoryNode,
+    ContactIn,
+    DecideIn,
+    DispatchIn,
+    ErrorOut,
+    EventOut,
+    FeedbackIn,
+    FollowUpIn,
+    RejectIn,
+    ReplyIn,
+    RequestIn,
+    RequestOut,
+    UnitsOut,
+    appeal_dict,
+    assignment_dict,
+    event_dict,
+    request_dict,
+)
+from shanzhi.appeals.intake import resolve_category
+from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
+from shanzhi.core import clock
+from shanzhi.core.errors import NotFound, ValidationFailed
+from shanzhi.core.models import PersonalDataAccess
+from shanzhi.core.services import may_view_personal_data
+from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.routing.models import Category
+
+router = Router(tags=["诉求"])
+catalogue_router = Router(tags=["目录"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+PAGE_MAX = 100
+PERSONAL_FIELDS = "citizen_name,citizen_phone,address"
+REVEAL_REASON = "接口调用（具有查看完整个人信息权限）"
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _present(request: HttpRequest, appeals: list[Appeal]) -> tuple[bool, list[dict[str, Any]]]:
+    """Appeals in API form; personal data in full only for holders of the permission, each full view logged."""
+    user = _actor(request)
+    reveal = may_view_personal_data(user)
+    if reveal and appeals:
+        ip = _client_ip(request)
+        PersonalDataAccess.objects.bulk_create(
+            [
+                PersonalDataAccess(
+                    user=user,
+                    action=PersonalDataAccess.Action.VIEW,
+                    subject_type="appeal",
+                    subject_id=str(a.pk),
+                    fields=PERSONAL_FIELDS,
+                    reason=REVEAL_REASON,
+                    ip_address=ip,
+                )
+                for a in appeals
+            ]
+        )
+    return reveal, [appeal_dict(a, reveal=reveal) for a in appeals]
+
+
+def _detail(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
+    user = _actor(request)
+    data = _present(request, [appeal])[1][0]
+    assignments = appeal.assignments.select_related("unit").order_by("round", "role", "id")
+    data["assignments"] = [assignment_dict(a) for a in assignments]
+    data["actions"] = selectors.allowed_actions(user=user, appeal=appeal)
+    return data
+
+
+def _unit(value: int | str) -> Unit:
+    text = str(value).strip()
+    unit = Unit.objects.filter(Q(code=text) | Q(pk=int(text)) if text.isdigit() else Q(code=text)).first()
+    if unit is None:
+        raise ValidationFailed(_("单位不存在"), code="unknown_unit", unit=text)
+    return unit
+
+
+# --- intake and reads -----------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/appeals",
+    response={201: AppealOut, 200: AppealOut, **ERRORS},
+    summary="登记诉求",
+    description=(
+        "一号受理：登记一件诉求并按派单目录即时分流。带 Idempotency-Key 的重试返回首次创建的诉求（200），不再新建。"
+    ),
+)
+def appeal_create(
+    request: HttpRequest,
+    payload: AppealCreateIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+) -> Status:
+    area = None
+    if payload.area_code:
+        area = Unit.objects.filter(code=payload.area_code.strip()).first()
+        if area is None:
+            raise ValidationFailed(_("区域代码不存在"), code="unknown_area", area_code=payload.area_code)
+    result = services.appeal_intake(
+        actor=_actor(request),
+        channel=payload.channel,
+        content=payload.content,
+        title=payload.title,
+        appeal_type=payload.appeal_type,
+        urgency=payload.urgency,
+        category=payload.category,
+        citizen_name=payload.citizen_name,
+        citizen_phone=payload.citizen_phone,
+        citizen_id_number=payload.citizen_id_number,
+        is_anonymous=payload.is_anonymous,
+        wants_reply=payload.wants_reply,
+        address=payload.address,
+        longitude=payload.longitude,
+        latitude=payload.latitude,
+        area=area,
+        idempotency_key=(idempotency_key or "").strip() or None,
+        external_ref=payload.external_ref,
+        structured=payload.structured,
+    )
+    data = _present(request, [result.appeal])[1][0]
+    return Status(201 if result.created else 200, data)
+
+
+@router.get("/appeals/{key}", response={200: AppealDetailOut, **ERRORS}, summary="查看诉求（编号或 id）")
+def appeal_read(request: HttpRequest, key: str) -> dict[str, Any]:
+    return _detail(request, selectors.appeal_get(user=_actor(request), key=key))
+
+
+def _encode_cursor(appeal: Appeal) -> str:
+    raw = f"{appeal.created_at.isoformat()}|{appeal.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_text, id_text = raw.split("|", 1)
+        created = dt.datetime.fromisoformat(created_text)
+        if timezone.is_naive(created):
+            raise ValueError(created_text)
+        return created, int(id_text)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise ValidationFailed(_("分页游标无效"), code="invalid_cursor") from error
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment, clock.centre_tz())
+
+
+@router.get("/appeals", response={200: AppealPage, **ERRORS}, summary="诉求列表（本单位可见范围）")
+def appeal_list(
+    request: HttpRequest,
+    state: str | None = Query(None, description="状态，可用逗号分隔多个"),
+    channel: str | None = Query(None, description="来源渠道，可用逗号分隔多个"),
+    category: str | None = Query(None, description="分类（编号、编码或路径），含下级分类"),
+    created_from: dt.datetime | None = Query(None, description="登记时间起（含）"),
+    created_to: dt.datetime | None = Query(None, description="登记时间止（不含）"),
+    limit: int = Query(20, ge=1, le=PAGE_MAX),
+    cursor: str | None = Query(None, description="上一页返回的 next"),
+) -> dict[str, Any]:
+    qs = selectors.appeals_visible_to(_actor(request)).select_related("category", "area", "lead_unit")
+    if state:
+        qs = qs.filter(state__in=[s.strip() for s in state.split(",") if s.strip()])
+    if channel:
+        qs = qs.filter(channel__in=[c.strip() for c in channel.split(",") if c.strip()])
+    if category:
+        cat = resolve_category(category)
+        assert cat is not None
+        qs = qs.filter(Q(category_id=cat.pk) | Q(category__path__startswith=f"{cat.path}/"))
+    if (start := _aware(created_from)) is not None:
+        qs = qs.filter(created_at__gte=start)
+    if (end := _aware(created_to)) is not None:
+        qs = qs.filter(created_at__lt=end)
+    if cursor:
+        created, last_id = _decode_cursor(cursor)
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
+    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    items = _present(request, rows[:limit])[1]
+    return {"items": items, "next": next_cursor}
+
+
+@router.get("/appeals/{key}/timeline", response={200: list[EventOut], **ERRORS}, summary="诉求办理过程")
+def appeal_events(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+    appeal = selectors.appeal_get(user=_actor(request), key=key)
+    return [event_dict(e) for e in selectors.appeal_timeline(appeal=appeal)]
+
+
+# --- the centre's transitions ---------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, key: str) -> Appeal:
+    return selectors.appeal_get(user=_actor(request), key=key)
+
+
+@router.post("/appeals/{key}/accept", response={200: AppealDetailOut, **ERRORS}, summary="受理")
+def appeal_accept(request: HttpRequest, key: str, payload: AcceptIn) -> dict[str, Any]:
+    changes = payload.model_dump(exclude={"category", "dispatch"}, exclude_none=True)
+    appeal = services.appeal_accept(
+        actor=_actor(request),
+        appeal=_visible(request, key),
+        category=payload.category,
+        dispatch=payload.dispatch,
+        **changes,
+    )
+    return _detail(request, appeal)
+
+
+@router.post("/appeals/{key}/reject", response={200: AppealDetailOut, **ERRORS}, summary="不予受理")
+def appeal_reject(request: HttpRequest, key: str, payload: RejectIn) -> dict[str, Any]:
+    appeal = services.appeal_reject(
+        actor=_actor(request), appeal=_visible(request, key), reason_code=payload.reason_code, note=payload.note
+    )
+    return _detail(request, appeal)
+
+
+@router.post("/appeals/{key}/dispatch", response={200: AppealDetailOut, **ERRORS}, summary="派遣")
+def appeal_dispatch(request: HttpRequest, key: str, payload: DispatchIn) -> dict[str, Any]:
+    appeal = _visible(request, key)
+    lead = _unit(payload.lead_unit) if payload.lead_unit not in (None, "") else None
+    assisting = [_unit(u) for u in payload.assisting_units]
+    appeal = services.appeal_dispatch(
+        actor=_actor(request), appeal=appeal, lead_unit=lead, assisting_units=assisting, reason=payload.reason
+    )
+    return _detail(request, appeal)
+
+
+@router.post("/appeals/{key}/reply", response={200: AppealDetailOut, **ERRORS}, summary="统一答复")
+def appeal_reply(request: HttpRequest, key: str, payload: ReplyIn) -> dict[str, Any]:
+    appeal = services.appeal_reply(actor=_actor(request), appeal=_visible(request, key), text=payload.text)
+    return _detail(request, appeal)
+
+
+@router.post("/appeals/{key}/follow-up", response={200: AppealDetailOut, **ERRORS}, summary="回访")
+def appeal_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) -> dict[str, Any]:
+    appeal = services.appeal_follow_up(
+        actor=_actor(request),
+        appeal=_visible(request, key),
+        rating=payload.rating,
+        resolved=payload.resolved,
+        reached=payload.reached,
+        note=payload.note,
+    )
+    return _detail(request, appeal)
+
+
+@router.post("/requests/{request_id}/decide", response={200: RequestOut, **ERRORS}, summary="审批单位申请")
+def request_decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str, Any]:
+    user = _actor(request)
+    row = AssignmentRequest.objects.filter(pk=request_id, assignment__in=selectors.assignments_visible_to(user)).first()
+    if row is None:
+        raise NotFound()
+    decided = unit_work.request_decide(actor=user, request=row, approve=payload.approve, note=payload.note)
+    return request_dict(decided)
+
+
+# --- the handling unit's transitions --------------------------------------------------------------------------
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    found = selectors.assignments_visible_to(_actor(request)).filter(pk=assignment_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _assignment_out(assignment: Assignment) -> dict[str, Any]:
+    fresh = Assignment.objects.select_related("unit").get(pk=assignment.pk)
+    return assignment_dict(fresh)
+
+
+@router.post("/assignments/{assignment_id}/sign", response={200: AssignmentOut, **ERRORS}, summary="签收")
+def assignment_sign(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    assignment = unit_work.assignment_sign(actor=_actor(request), assignment=_assignment(request, assignment_id))
+    return _assignment_out(assignment)
+
+
+@router.post("/assignments/{assignment_id}/contact", response={200: AssignmentOut, **ERRORS}, summary="联系诉求人")
+def assignment_contact(request: HttpRequest, assignment_id: int, payload: ContactIn) -> dict[str, Any]:
+    assignment = unit_work.assignment_record_contact(
+        actor=_actor(request), assignment=_assignment(request, assignment_id), note=payload.note
+    )
+    return _assignment_out(assignment)
+
+
+@router.post("/assignments/{assignment_id}/feedback", response={200: AssignmentOut, **ERRORS}, summary="处置反馈")
+def assignment_feedback(request: HttpRequest, assignment_id: int, payload: FeedbackIn) -> dict[str, Any]:
+    assignment = unit_work.assignment_feedback(
+        actor=_actor(request),
+        assignment=_assignment(request, assignment_id),
+        text=payload.text,
+        resolved=payload.resolved,
+    )
+    return _assignment_out(assignment)
+
+
+@router.post(
+    "/assignments/{assignment_id}/requests",
+    response={201: RequestOut, **ERRORS},
+    summary="申请退回、延期或挂账",
+)
+def assignment_request(request: HttpRequest, assignment_id: int, payload: RequestIn) -> Status:
+    created = unit_work.assignment_request(
+        actor=_actor(request),
+        assignment=_assignment(request, assignment_id),
+        kind=payload.kind,
+        reason=payload.reason,
+        basis=payload.basis,
+        extra_working_days=payload.extra_working_days,
+    )
+    return Status(201, request_dict(created))
+
+
+# --- catalogues -----------------------------------------------------------------------------------------------
+
+
+@catalogue_router.get("/categories", response={200: list[CategoryNode], **ERRORS}, summary="诉求分类树")
+def category_tree(request: HttpRequest) -> list[dict[str, Any]]:
+    nodes: dict[int, dict[str, Any]] = {}
+    parents: dict[int, int | None] = {}
+    for cat in Category.objects.filter(is_active=True).order_by("level", "sort", "code"):
+        nodes[cat.pk] = {
+            "id": cat.pk,
+            "code": cat.code,
+            "name": cat.name,
+            "path": cat.path,
+            "level": cat.level,
+            "default_urgency": cat.default_urgency,
+            "children": [],
+        }
+        parents[cat.pk] = cat.parent_id
+    roots = []
+    for pk, node in nodes.items():
+        parent = parents[pk]
+        if parent is None:
+            roots.append(node)
+        elif parent in nodes:  # children of an inactive category are hidden with it
+            nodes[parent]["children"].append(node)
+    return roots
+
+
+@catalogue_router.get("/units", response={200: UnitsOut, **ERRORS}, summary="属地单位与职能部门")
+def unit_list(request: HttpRequest) -> dict[str, Any]:
+    territorial: list[dict[str, Any]] = []
+    departments: list[dict[str, Any]] = []
+    for unit in Unit.objects.filter(is_active=True).select_related("parent").order_by("path"):
+        row = {
+            "id": unit.pk,
+            "code": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "parent_code": unit.parent.code if unit.parent_id and unit.parent else None,
+            "depth": unit.depth,
+            "is_stationed": unit.is_stationed,
+            "phone": unit.phone,
+        }
+        (territorial if unit.kind in TERRITORIAL_KINDS else departments).append(row)
+    return {"territorial": territorial, "departments": departments}

@@ -1,0 +1,348 @@
+"""Request and response shapes of the appeals API (``/api/v1/``), and the mapping from models to them.
+
+Personal data (the citizen's name, phone and address) is masked unless the caller holds
+``orgs.view_personal_data``; the views then log every full view (see :func:`appeal_dict`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from shanzhi.appeals.models import Appeal, AppealEvent, Assignment, AssignmentRequest
+from shanzhi.core import pii
+from shanzhi.orgs.models import Unit
+from shanzhi.routing.models import Category
+
+# --- input ----------------------------------------------------------------------------------------------------
+
+
+class AppealCreateIn(Schema):
+    content: str = Field(..., min_length=1, max_length=20_000, description="诉求内容")
+    channel: str = Field(
+        "open311",
+        max_length=12,
+        description="来源渠道：hotline, city_12345, web, portal, doorplate, walk_in, grid, iot, open311, letter",
+    )
+    title: str = Field("", max_length=120, description="标题（留空取内容前 40 字）")
+    appeal_type: str = Field(
+        "help", max_length=14, description="诉求类型：consultation, help, complaint, report, suggestion, praise"
+    )
+    urgency: str | None = Field(None, max_length=10, description="紧急程度：emergency, urgent, ordinary, complex")
+    category: int | str | None = Field(None, description="分类：编号(id)、编码(code)或完整路径(如 城乡建设/物业管理)")
+    citizen_name: str = Field("", max_length=50, description="诉求人姓名")
+    citizen_phone: str = Field("", max_length=30, description="联系电话（手机或座机）")
+    citizen_id_number: str = Field("", max_length=18, description="身份证号（加密保存，不在接口中返回）")
+    is_anonymous: bool = False
+    wants_reply: bool = True
+    address: str = Field("", max_length=200, description="事发地址")
+    longitude: float | None = Field(None, ge=-180, le=180, description="经度 (WGS-84/CGCS2000)")
+    latitude: float | None = Field(None, ge=-90, le=90, description="纬度")
+    area_code: str | None = Field(None, max_length=32, description="所属区域的区划代码（无坐标时用）")
+    external_ref: str = Field("", max_length=64, description="对接系统中的编号")
+    structured: bool = Field(True, description="false：原始信息，待话务员补录后受理")
+
+
+class AcceptIn(Schema):
+    category: int | str | None = Field(None, description="分类：编号、编码或完整路径（留空用已有分类）")
+    title: str | None = Field(None, max_length=120)
+    content: str | None = Field(None, max_length=20_000)
+    appeal_type: str | None = Field(None, max_length=14)
+    urgency: str | None = Field(None, max_length=10)
+    address: str | None = Field(None, max_length=200)
+    dispatch: bool = Field(True, description="按派单目录自动派遣")
+
+
+class RejectIn(Schema):
+    reason_code: str = Field(..., max_length=20, description="不予受理理由编码")
+    note: str = Field("", max_length=500)
+
+
+class DispatchIn(Schema):
+    lead_unit: int | str | None = Field(None, description="主办单位（编号或编码）；留空则按派单目录")
+    assisting_units: list[int | str] = Field(default_factory=list, max_length=20, description="协办单位")
+    reason: str = Field("", max_length=500)
+
+
+class ReplyIn(Schema):
+    text: str = Field(..., max_length=5000, description="统一答复内容")
+
+
+class FollowUpIn(Schema):
+    rating: str = Field("", max_length=18, description="satisfied, fairly_satisfied, dissatisfied")
+    resolved: bool | None = None
+    reached: bool = True
+    note: str = Field("", max_length=2000)
+
+
+class ContactIn(Schema):
+    note: str = Field("", max_length=2000, description="联系情况")
+
+
+class FeedbackIn(Schema):
+    text: str = Field(..., max_length=5000, description="处置情况")
+    resolved: bool
+
+
+class RequestIn(Schema):
+    kind: str = Field(..., max_length=8, description="return 退回, extend 延期, shelve 挂账")
+    reason: str = Field(..., max_length=2000)
+    basis: str = Field("", max_length=300, description="退回须写明职责或权限依据")
+    extra_working_days: int | None = Field(None, ge=1, le=30)
+
+
+class DecideIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=300)
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CategoryRef(Schema):
+    id: int
+    code: str
+    name: str
+    path: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    appeal_id: int
+    unit: UnitRef
+    role: str
+    round: int
+    state: str
+    dispatched_at: dt.datetime
+    sign_due_at: dt.datetime | None
+    contact_due_at: dt.datetime | None
+    due_at: dt.datetime | None
+    warning: str
+    signed_at: dt.datetime | None
+    contacted_at: dt.datetime | None
+    feedback: str
+    feedback_at: dt.datetime | None
+    resolved: bool | None
+    done_at: dt.datetime | None
+
+
+class AppealOut(Schema):
+    id: int
+    tracking_no: str
+    channel: str
+    appeal_type: str
+    urgency: str
+    state: str
+    state_label: str
+    title: str
+    content: str
+    category: CategoryRef | None
+    citizen_name: str
+    citizen_phone: str
+    address: str
+    personal_data_masked: bool
+    is_anonymous: bool
+    wants_reply: bool
+    longitude: float | None
+    latitude: float | None
+    area: UnitRef | None
+    lead_unit: UnitRef | None
+    round: int
+    due_at: dt.datetime | None
+    warning: str
+    routing_explanation: str
+    reply_text: str
+    replied_at: dt.datetime | None
+    rating: str
+    resolved: bool | None
+    closed_at: dt.datetime | None
+    external_ref: str
+    created_at: dt.datetime
+
+
+class AppealDetailOut(AppealOut):
+    assignments: list[AssignmentOut]
+    actions: list[str] = Field(description="调用者当前可执行的操作")
+
+
+class AppealPage(Schema):
+    items: list[AppealOut]
+    next: str | None = Field(None, description="下一页游标；为空表示没有更多")
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    from_state: str
+    to_state: str
+    reason: str
+    payload: dict[str, Any]
+    actor: str | None
+    actor_unit: UnitRef | None
+    assignment_id: int | None
+    is_public: bool
+    created_at: dt.datetime
+
+
+class RequestOut(Schema):
+    id: int
+    assignment_id: int
+    kind: str
+    state: str
+    reason: str
+    basis: str
+    extra_working_days: int | None
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class CategoryNode(Schema):
+    id: int
+    code: str
+    name: str
+    path: str
+    level: int
+    default_urgency: str
+    children: list[CategoryNode] = Field(default_factory=list)
+
+
+CategoryNode.model_rebuild()
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    depth: int
+    is_stationed: bool
+    phone: str
+
+
+class UnitsOut(Schema):
+    territorial: list[UnitOut]
+    departments: list[UnitOut]
+
+
+# --- mapping --------------------------------------------------------------------------------------------------
+
+
+def unit_ref(unit: Unit | None) -> dict[str, Any] | None:
+    return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.name}
+
+
+def category_ref(category: Category | None) -> dict[str, Any] | None:
+    if category is None:
+        return None
+    return {"id": category.pk, "code": category.code, "name": category.name, "path": category.path}
+
+
+def appeal_dict(appeal: Appeal, *, reveal: bool) -> dict[str, Any]:
+    """The API form of an appeal. ``reveal`` shows personal data in full; the caller must have logged the view."""
+    name, phone, address = appeal.citizen_name, appeal.citizen_phone, appeal.address
+    if not reveal:
+        name, phone, address = pii.mask_name(name), pii.mask_phone(phone), pii.mask_address(address)
+    return {
+        "id": appeal.pk,
+        "tracking_no": appeal.tracking_no,
+        "channel": appeal.channel,
+        "appeal_type": appeal.appeal_type,
+        "urgency": appeal.urgency,
+        "state": appeal.state,
+        "state_label": str(appeal.get_state_display()),
+        "title": appeal.title,
+        "content": appeal.content,
+        "category": category_ref(appeal.category) if appeal.category_id else None,
+        "citizen_name": name,
+        "citizen_phone": phone,
+        "address": address,
+        "personal_data_masked": not reveal,
+        "is_anonymous": appeal.is_anonymous,
+        "wants_reply": appeal.wants_reply,
+        "longitude": appeal.longitude,
+        "latitude": appeal.latitude,
+        "area": unit_ref(appeal.area) if appeal.area_id else None,
+        "lead_unit": unit_ref(appeal.lead_unit) if appeal.lead_unit_id else None,
+        "round": appeal.round,
+        "due_at": appeal.due_at,
+        "warning": appeal.warning,
+        "routing_explanation": appeal.routing_explanation,
+        "reply_text": appeal.reply_text,
+        "replied_at": appeal.replied_at,
+        "rating": appeal.rating,
+        "resolved": appeal.resolved,
+        "closed_at": appeal.closed_at,
+        "external_ref": appeal.external_ref,
+        "created_at": appeal.created_at,
+    }
+
+
+def assignment_dict(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "id": assignment.pk,
+        "appeal_id": assignment.appeal_id,
+        "unit": unit_ref(assignment.unit),
+        "role": assignment.role,
+        "round": assignment.round,
+        "state": assignment.state,
+        "dispatched_at": assignment.dispatched_at,
+        "sign_due_at": assignment.sign_due_at,
+        "contact_due_at": assignment.contact_due_at,
+        "due_at": assignment.due_at,
+        "warning": assignment.warning,
+        "signed_at": assignment.signed_at,
+        "contacted_at": assignment.contacted_at,
+        "feedback": assignment.feedback,
+        "feedback_at": assignment.feedback_at,
+        "resolved": assignment.resolved,
+        "done_at": assignment.done_at,
+    }
+
+
+def event_dict(event: AppealEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "kind_label": str(event.get_kind_display()),
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "payload": event.payload or {},
+        "actor": str(event.actor) if event.actor_id else None,
+        "actor_unit": unit_ref(event.actor_unit) if event.actor_unit_id else None,
+        "assignment_id": event.assignment_id,
+        "is_public": event.is_public,
+        "created_at": event.created_at,
+    }
+
+
+def request_dict(request: AssignmentRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "assignment_id": request.assignment_id,
+        "kind": request.kind,
+        "state": request.state,
+        "reason": request.reason,
+        "basis": request.basis,
+        "extra_working_days": request.extra_working_days,
+        "requested_at": request.requested_at,
+        "decided_at": request.decided_at,
+        "decision_note": request.decision_note,
+    }

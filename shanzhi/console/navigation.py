@@ -1,0 +1,70 @@
+"""Which parts of the console a user's roles open (DESIGN §11: the left navigation by task)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.orgs.models import Role, User
+
+CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ANALYST})
+UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.GRID_WORKER})
+INTAKE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+SUPERVISION_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD})
+ANALYSIS_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url: str
+
+
+def is_centre_user(user: User) -> bool:
+    return user.is_superuser or user.has_role(*CENTRE_ROLES)
+
+
+def is_unit_user(user: User) -> bool:
+    return user.has_role(*UNIT_ROLES)
+
+
+def may_intake(user: User) -> bool:
+    return user.is_superuser or user.has_role(*INTAKE_ROLES)
+
+
+def may_supervise(user: User) -> bool:
+    return user.is_superuser or user.has_role(*SUPERVISION_ROLES)
+
+
+def may_analyse(user: User) -> bool:
+    return user.is_superuser or user.has_role(*ANALYSIS_ROLES)
+
+
+def may_administer(user: User) -> bool:
+    return user.is_staff and (user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def nav_items(user: User) -> list[NavItem]:
+    """The left navigation, only what ``user`` may use."""
+    items = [NavItem("workbench", _("工作台"), reverse("console:workbench"))]
+    if may_intake(user):
+        items.append(NavItem("intake", _("诉求受理"), reverse("console:intake")))
+    if user.is_superuser or user.has_role(*DISPATCH_ROLES):
+        items.append(NavItem("dispatch", _("派单"), reverse("console:workbench") + "?bucket=to_dispatch"))
+    if may_supervise(user):
+        items.append(NavItem("supervision", _("督办"), reverse("console:supervision")))
+    if may_analyse(user):
+        items.append(NavItem("analysis", _("统计分析"), reverse("console:analysis")))
+    if may_administer(user):
+        items.append(NavItem("admin", _("系统管理"), reverse("admin:index")))
+    return items
+
+
+def role_labels(user: User) -> list[str]:
+    labels = dict(Role.choices)
+    return [str(labels[code]) for code in sorted(user.role_codes) if code in labels]

@@ -1,0 +1,174 @@
+"""Reads behind the work bench: the centre's queues of appeals and the unit's counters.
+
+Everything starts from :func:`shanzhi.appeals.selectors.appeals_visible_to` (the data scope). Lists page by keyset on
+``(created_at, id)`` — oldest first, as a queue is worked — and never use OFFSET.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.appeals.models import (
+    Appeal,
+    AppealState,
+    Assignment,
+    AssignmentRequest,
+    AssignmentState,
+    RequestState,
+)
+from shanzhi.appeals.selectors import appeals_visible_to
+from shanzhi.core import clock, pii
+from shanzhi.orgs.models import Role, User
+
+CENTRE_DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+DISPATCH = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+CENTRE_VIEW = CENTRE_DESK | {Role.ANALYST}
+RUNNING_STATES = (AppealState.DISPATCHED, AppealState.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    label: str | Promise
+    roles: frozenset[str]
+
+
+CENTRE_BUCKETS: tuple[Bucket, ...] = (
+    Bucket("todo", _("待办"), CENTRE_VIEW),
+    Bucket("received", _("待受理"), CENTRE_VIEW),
+    Bucket("to_dispatch", _("待派单"), CENTRE_VIEW),
+    Bucket("feedback", _("待审核"), CENTRE_VIEW),
+    Bucket("replied", _("待回访"), CENTRE_VIEW),
+    Bucket("requests", _("待审批"), DISPATCH | {Role.ANALYST}),
+    Bucket("due_today", _("今日到期"), CENTRE_VIEW),
+    Bucket("overdue", _("已超期"), CENTRE_VIEW),
+)
+UNIT_BUCKETS: tuple[Bucket, ...] = (
+    Bucket("todo", _("待办"), frozenset()),
+    Bucket("pending_sign", _("待签收"), frozenset()),
+    Bucket("due_today", _("今日到期"), frozenset()),
+    Bucket("overdue", _("已超期"), frozenset()),
+)
+
+
+def end_of_local_day(now: dt.datetime) -> dt.datetime:
+    """Midnight at the end of today in the centre's time zone (as an aware datetime)."""
+    local = now.astimezone(clock.centre_tz())
+    return (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def centre_buckets_for(user: User) -> list[Bucket]:
+    if user.is_superuser:
+        return list(CENTRE_BUCKETS)
+    return [b for b in CENTRE_BUCKETS if b.roles.intersection(user.role_codes)]
+
+
+def _waiting_states(user: User) -> list[str]:
+    """States in which the appeal waits for this user's desk."""
+    states: list[str] = [AppealState.RECEIVED, AppealState.FEEDBACK, AppealState.REPLIED]
+    if user.is_superuser or user.has_role(*DISPATCH):
+        states.append(AppealState.ACCEPTED)
+    return states
+
+
+def _has_pending_request() -> Exists:
+    return Exists(AssignmentRequest.objects.filter(assignment__appeal=OuterRef("pk"), state=RequestState.PENDING))
+
+
+def centre_bucket(*, user: User, bucket: str, now: dt.datetime, end_of_day: dt.datetime) -> QuerySet[Appeal]:
+    """The appeals of one work-bench bucket within ``user``'s scope."""
+    qs = appeals_visible_to(user)
+    if bucket == "received":
+        return qs.filter(state=AppealState.RECEIVED)
+    if bucket == "to_dispatch":
+        return qs.filter(state=AppealState.ACCEPTED)
+    if bucket == "feedback":
+        return qs.filter(state=AppealState.FEEDBACK)
+    if bucket == "replied":
+        return qs.filter(state=AppealState.REPLIED)
+    if bucket == "requests":
+        return qs.filter(_has_pending_request())
+    if bucket == "due_today":
+        return qs.filter(state__in=RUNNING_STATES, due_at__gte=now, due_at__lt=end_of_day)
+    if bucket == "overdue":
+        return qs.filter(state__in=RUNNING_STATES, due_at__lt=now)
+    # todo: everything waiting for this desk
+    condition = Q(state__in=_waiting_states(user))
+    if user.is_superuser or user.has_role(*DISPATCH):
+        condition |= Q(_has_pending_request())
+    return qs.filter(condition)
+
+
+@dataclass(frozen=True)
+class AppealPage:
+    rows: list[Appeal]
+    next_cursor: str | None
+
+
+def keyset_page(qs: QuerySet[Appeal], *, cursor: str | None, limit: int = 50) -> AppealPage:
+    """Oldest first on ``(created_at, id)``; the cursor is ``<created_at iso>|<id>`` of the last row shown."""
+    if cursor:
+        try:
+            created_text, id_text = cursor.split("|", 1)
+            created, last_id = dt.datetime.fromisoformat(created_text), int(id_text)
+        except ValueError:
+            created, last_id = None, None
+        if created is not None and last_id is not None:
+            qs = qs.filter(Q(created_at__gt=created) | Q(created_at=created, id__gt=last_id))
+    rows = list(qs.select_related("category", "lead_unit", "area").order_by("created_at", "id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = f"{rows[-1].created_at.isoformat()}|{rows[-1].pk}"
+    return AppealPage(rows, next_cursor)
+
+
+def centre_counters(*, user: User, now: dt.datetime, end_of_day: dt.datetime) -> dict[str, int]:
+    return {
+        b.key: centre_bucket(user=user, bucket=b.key, now=now, end_of_day=end_of_day).count()
+        for b in centre_buckets_for(user)
+    }
+
+
+def unit_counters(*, user: User, now: dt.datetime, end_of_day: dt.datetime) -> dict[str, int]:
+    """The same buckets as :func:`shanzhi.appeals.selectors.unit_queue`, counted."""
+    if user.unit_id is None:
+        return {b.key: 0 for b in UNIT_BUCKETS}
+    active = Assignment.objects.filter(
+        unit_id=user.unit_id, state__in=[AssignmentState.PENDING, AssignmentState.SIGNED]
+    )
+    return {
+        "todo": active.count(),
+        "pending_sign": active.filter(state=AssignmentState.PENDING).count(),
+        "due_today": active.filter(due_at__gte=now, due_at__lt=end_of_day).count(),
+        "overdue": active.filter(due_at__lt=now).count(),
+    }
+
+
+def appeals_by_phone(*, user: User, phone: str, limit: int = 50) -> list[Appeal]:
+    """Appeals from one phone number within ``user``'s scope, newest first. Empty for an invalid number."""
+    normalized = pii.normalize_phone(phone or "")
+    if not normalized or not pii.phone_is_valid(normalized):
+        return []
+    return list(
+        appeals_visible_to(user)
+        .filter(citizen_phone=normalized)
+        .select_related("category", "lead_unit")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def supervision_list(*, user: User, now: dt.datetime, limit: int = 200) -> list[Appeal]:
+    """Running appeals with a yellow or red card or past their deadline, most overdue first."""
+    return list(
+        appeals_visible_to(user)
+        .filter(state__in=RUNNING_STATES)
+        .filter(Q(warning__in=["yellow", "red"]) | Q(due_at__lt=now))
+        .select_related("category", "lead_unit")
+        .order_by("due_at", "id")[:limit]
+    )

@@ -1,0 +1,104 @@
+"""Console pages around the frame: search, supervision list and the statistics overview."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from shanzhi.appeals.models import AppealState, Channel
+from shanzhi.appeals.selectors import appeal_get, appeals_visible_to
+from shanzhi.console import navigation, queues
+from shanzhi.core import clock, pii
+from shanzhi.core.errors import NotFound
+from shanzhi.orgs.models import User
+
+TRACKING_RE = re.compile(r"^[A-Za-z]{1,6}\d{8}-\d{1,8}$")
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The peer address (a proxy in front is expected to set REMOTE_ADDR correctly, e.g. via uvicorn's flags)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The top bar's box: a tracking number opens the appeal; a phone number lists that caller's appeals in scope."""
+    user = current_user(request)
+    query = (request.GET.get("q") or "").strip()
+    results = []
+    kind = ""
+    if TRACKING_RE.match(query):
+        try:
+            appeal = appeal_get(user=user, key=query)
+        except NotFound:
+            messages.warning(request, _("未找到编号为 %(q)s 的诉求，或您无权查看") % {"q": query.upper()})
+        else:
+            return redirect("console:appeal", pk=appeal.pk)
+    elif query:
+        phone = pii.normalize_phone(query)
+        if pii.phone_is_valid(phone):
+            kind = "phone"
+            results = queues.appeals_by_phone(user=user, phone=phone)
+            query = pii.mask_phone(phone)
+        else:
+            messages.warning(request, _("请输入诉求编号（如 HB20261128-000123）或电话号码"))
+    return render(request, "console/search.html", {"query": query, "kind": kind, "results": results})
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """督办: running appeals with a yellow or red card or past their deadline."""
+    user = current_user(request)
+    if not navigation.may_supervise(user):
+        raise DjangoPermissionDenied
+    now = clock.now()
+    rows = queues.supervision_list(user=user, now=now)
+    return render(request, "console/supervision.html", {"rows": rows, "now": now, "nav_active": "supervision"})
+
+
+@login_required
+def analysis(request: HttpRequest) -> HttpResponse:
+    """统计分析: counts in the viewer's scope by state, channel and top-level category."""
+    user = current_user(request)
+    if not navigation.may_analyse(user):
+        raise DjangoPermissionDenied
+    scope = appeals_visible_to(user)
+    state_labels = dict(AppealState.choices)
+    by_state = [
+        (state_labels.get(row["state"], row["state"]), row["n"])
+        for row in scope.values("state").annotate(n=Count("id")).order_by("-n")
+    ]
+    channel_labels = dict(Channel.choices)
+    by_channel = [
+        (channel_labels.get(row["channel"], row["channel"]), row["n"])
+        for row in scope.values("channel").annotate(n=Count("id")).order_by("-n")
+    ]
+    by_category: dict[str, int] = {}
+    for row in scope.values("category__path").annotate(n=Count("id")):
+        top = (row["category__path"] or _("未分类")).split("/")[0]
+        by_category[top] = by_category.get(top, 0) + row["n"]
+    total = scope.count()
+    return render(
+        request,
+        "console/analysis.html",
+        {
+            "total": total,
+            "by_state": by_state,
+            "by_channel": by_channel,
+            "by_category": sorted(by_category.items(), key=lambda kv: -kv[1]),
+            "nav_active": "analysis",
+        },
+    )

@@ -1,0 +1,80 @@
+"""Data scope (DESIGN §7): a handler of one town sees nothing of another town's appeal — anywhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def town_a_appeal(desk, intake):
+    """A property complaint in town A, dispatched to 凤凰岭街道 by the territorial rule."""
+    appeal = intake(category=desk.property_service, content="物业不作为，垃圾堆积", citizen_phone="13911112222")
+    assert appeal.lead_unit == desk.district.town_a
+    return appeal
+
+
+def test_other_towns_handler_gets_404_on_the_detail(desk, town_a_appeal, login):
+    other = login(desk.town_b_handler)
+    response = other.get(reverse("console:appeal", args=[town_a_appeal.pk]))
+    assert response.status_code == 404
+    assert town_a_appeal.tracking_no not in response.content.decode()
+    own = login(desk.town_a_handler)
+    assert own.get(reverse("console:appeal", args=[town_a_appeal.pk])).status_code == 200
+
+
+def test_other_towns_handler_cannot_act_or_reveal(desk, town_a_appeal, login):
+    other = login(desk.town_b_handler)
+    assert other.post(reverse("console:action", args=[town_a_appeal.pk, "sign"])).status_code == 404
+    assert other.post(reverse("console:reveal", args=[town_a_appeal.pk]), {"reason": "核实"}).status_code == 404
+    town_a_appeal.refresh_from_db()
+    assert town_a_appeal.state == "dispatched"
+
+
+def test_not_in_the_other_towns_lists(desk, town_a_appeal, login):
+    other = login(desk.town_b_handler)
+    for bucket in ("todo", "pending_sign", "due_today", "overdue"):
+        html = other.get(reverse("console:workbench"), {"bucket": bucket}).content.decode()
+        assert town_a_appeal.tracking_no not in html
+
+
+def test_not_in_phone_search_or_tracking_search(desk, town_a_appeal, login):
+    other = login(desk.town_b_handler)
+    html = other.get(reverse("console:search"), {"q": "13911112222"}).content.decode()
+    assert town_a_appeal.tracking_no not in html
+    assert "没有找到" in html
+    response = other.get(reverse("console:search"), {"q": town_a_appeal.tracking_no}, follow=True)
+    assert response.redirect_chain == []
+    assert "未找到编号" in response.content.decode()
+
+
+def test_phone_search_within_scope_lists_masked(desk, town_a_appeal, login):
+    own = login(desk.town_a_handler)
+    html = own.get(reverse("console:search"), {"q": "139 1111 2222"}).content.decode()
+    assert town_a_appeal.tracking_no in html
+    assert "139****2222" in html and "13911112222" not in html
+
+
+def test_tracking_number_search_opens_the_appeal(desk, town_a_appeal, login):
+    response = login(desk.operator).get(reverse("console:search"), {"q": town_a_appeal.tracking_no.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:appeal", args=[town_a_appeal.pk])
+
+
+def test_department_sees_only_what_is_assigned_to_it(desk, town_a_appeal, intake, login):
+    light = intake()  # → 城管局
+    urban = login(desk.urban_handler)
+    assert urban.get(reverse("console:appeal", args=[light.pk])).status_code == 200
+    assert urban.get(reverse("console:appeal", args=[town_a_appeal.pk])).status_code == 404
+
+
+def test_caller_history_only_lists_appeals_in_scope(desk, town_a_appeal, district, make_user, login):
+    # an operator of a town-level desk (not the centre) sees only that town's callers
+    town_b_operator = make_user(district.town_b, "operator", username="op-b")
+    html = login(town_b_operator).get(reverse("console:caller_history"), {"citizen_phone": "13911112222"}).content
+    assert town_a_appeal.tracking_no not in html.decode()
+    centre_html = login(desk.operator).get(reverse("console:caller_history"), {"citizen_phone": "13911112222"})
+    assert town_a_appeal.tracking_no in centre_html.content.decode()
+    assert "139****2222" in centre_html.content.decode()
