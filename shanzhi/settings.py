@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -175,7 +176,7 @@ LOGGING = {
 }
 
 # --- Shanzhi ------------------------------------------------------------------------------------------------
-SHANZHI = {
+SHANZHI: dict[str, Any] = {
     # 12-digit code of the district this centre serves, and its tracking-number prefix.
     "DISTRICT_CODE": os.environ.get("SHANZHI_DISTRICT_CODE", "150302000000"),
     "TRACKING_PREFIX": os.environ.get("SHANZHI_TRACKING_PREFIX", "HB"),

@@ -78,7 +78,7 @@ def attachment_add(
     *, actor: User | None, appeal: Appeal, upload: IO[bytes], name: str = "", is_public: bool = True
 ) -> Attachment:
     """Store one file for an appeal (photo, document)."""
-    limit = settings.SHANZHI["ATTACHMENT_MAX_BYTES"]
+    limit = int(settings.SHANZHI["ATTACHMENT_MAX_BYTES"])
     data = read_limited(upload, limit)
     mime, ext = sniff(data)
     digest = hashlib.sha256(data).hexdigest()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import dispatching
@@ -29,23 +30,44 @@ class IntakeResult:
     created: bool
 
 
-def next_tracking_no(at: dt.datetime) -> str:
-    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused.
+_known_sequences: set[str] = set()
 
-    One atomic upsert; when called outside a transaction it commits at once, so concurrent intakes do not queue
-    behind the counter row for the length of their own transactions.
+
+def next_tracking_no(at: dt.datetime) -> str:
+    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused (ADR 2).
+
+    PostgreSQL: one sequence per day (created on first use), so allocation takes no row lock and needs no commit.
+    Elsewhere (SQLite): one atomic upsert of the day's counter row.
     """
     from django.conf import settings
 
     day = clock.local_date(at)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, 1) "
-            "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + 1 RETURNING value",
-            [day],
-        )
+        if connection.vendor == "postgresql":
+            name = f"appeals_tracking_{day:%Y%m%d}"
+            # Inside an outer transaction the CREATE may still roll back, so it is only remembered in autocommit.
+            if name not in _known_sequences or connection.in_atomic_block:
+                _create_sequence(cursor, name)
+                if not connection.in_atomic_block:
+                    _known_sequences.add(name)
+            cursor.execute("SELECT nextval(%s)", [name])
+        else:
+            cursor.execute(
+                "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, 1) "
+                "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + 1 RETURNING value",
+                [day],
+            )
         (value,) = cursor.fetchone()
     return f"{settings.SHANZHI['TRACKING_PREFIX']}{day:%Y%m%d}-{value:06d}"
+
+
+def _create_sequence(cursor: Any, name: str) -> None:
+    """Create the day's sequence if it does not exist; a concurrent creator winning the race is fine."""
+    try:
+        with transaction.atomic():
+            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START 1')
+    except (IntegrityError, ProgrammingError):
+        pass  # created at the same moment by another process
 
 
 def resolve_category(value: Category | int | str | None) -> Category | None:

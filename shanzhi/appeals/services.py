@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import dispatching, rules
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-def _require_text(value: str, code: str, message: str) -> str:
+def _require_text(value: str, code: str, message: str | Promise) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationFailed(message, code=code)

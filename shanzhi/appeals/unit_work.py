@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import record_event
@@ -29,7 +30,7 @@ from shanzhi.sla.services import deadline_after_pause, deadline_extended, warn_a
 MAX_EXTENSION_DAYS = 30
 
 
-def _refuse(message: str, code: str = "transition_not_allowed") -> TransitionNotAllowed:
+def _refuse(message: str | Promise, code: str = "transition_not_allowed") -> TransitionNotAllowed:
     return TransitionNotAllowed(message, code=code)
 
 

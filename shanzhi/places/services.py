@@ -41,7 +41,7 @@ class _BoundaryCache:
         self._checked = 0.0
 
     def refresh(self) -> None:
-        ttl = float(settings.SHANZHI.get("ROUTING_CACHE_SECONDS", 30))
+        ttl = float(str(settings.SHANZHI.get("ROUTING_CACHE_SECONDS", 30)))
         if self._stamp is not None and time.monotonic() - self._checked < ttl:
             return
         current = Boundary.objects.filter(is_current=True)

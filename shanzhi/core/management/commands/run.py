@@ -33,10 +33,20 @@ class Command(BaseCommand):
             children.append(subprocess.Popen([*exe, "scheduler"]))
         web = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "shanzhi.wsgi:application",
-                "--bind", f"{options['host']}:{options['port']}",
-                "--workers", str(options["web_workers"]), "--threads", str(options["threads"]),
-                "--access-logfile", "-", "--graceful-timeout", "10",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "shanzhi.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["web_workers"]),
+                "--threads",
+                str(options["threads"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
             ]
         )
         children.append(web)
@@ -62,7 +72,6 @@ class Command(BaseCommand):
             for child in children:
                 code = child.poll()
                 if code is not None:
-                    self.stderr.write(f"child process {child.args[3] if len(child.args) > 3 else child.args} "
-                                      f"exited with {code}; stopping")
+                    self.stderr.write(f"child process {child.pid} exited with {code}; stopping")
                     stop()
             time.sleep(1)
