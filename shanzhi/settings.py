@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shanzhi.knowledge",
     "shanzhi.portal",
     "shanzhi.reports",
+    "shanzhi.proactive",
     "shanzhi.console",
 ]
 

@@ -16,6 +16,7 @@ from shanzhi.core import clock, pii
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
 from shanzhi.notifications.services import notify_citizen
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.places.gazetteer import address_resolve
 from shanzhi.places.services import location_resolve
 from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category, Urgency
@@ -258,6 +259,11 @@ def _validated_fields(
         location_note = location.explanation
         if location.area is not None and (area is None or location.area.path.startswith(area.path)):
             area = location.area
+    elif area is None and address.strip():
+        resolved = address_resolve(address)
+        if resolved.best is not None:
+            area = Unit.objects.filter(code=resolved.best.unit_code, is_active=True).first()
+            location_note = f"地址匹配：{resolved.explanation}（{resolved.best.score:.2f}）"
     return {
         "channel": channel,
         "content": content,

@@ -83,6 +83,7 @@ class Boundary(models.Model):
     is_current = models.BooleanField(default=True, db_index=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "区域边界"

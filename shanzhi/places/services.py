@@ -31,7 +31,7 @@ class _BoundaryCache:
 
     def __init__(self) -> None:
         self._lock = Lock()
-        self._stamp: tuple[int | None, int] | None = None
+        self._stamp: tuple[object, ...] | None = None
         self._checked = 0.0
         self.district: Area | None = None
         self.grids = PolygonIndex()
@@ -45,8 +45,8 @@ class _BoundaryCache:
         if self._stamp is not None and time.monotonic() - self._checked < ttl:
             return
         current = Boundary.objects.filter(is_current=True)
-        agg = current.aggregate(m=Max("id"), n=Count("id"))
-        stamp = (agg["m"], agg["n"])
+        agg = current.aggregate(m=Max("id"), n=Count("id"), u=Max("updated_at"))
+        stamp = (agg["m"], agg["n"], agg["u"])
         self._checked = time.monotonic()
         if stamp == self._stamp:
             return
@@ -71,6 +71,7 @@ def invalidate() -> None:
 
 @receiver(post_save, sender=Boundary)
 @receiver(post_delete, sender=Boundary)
+@receiver(post_save, sender=Unit)
 def _invalidate_on_edit(sender: type, **kwargs: object) -> None:
     transaction.on_commit(invalidate)
     invalidate()

@@ -178,3 +178,10 @@ def test_a_pdf_document_is_accepted(desk, intake, media):
     pdf = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     att = attachment_add(actor=desk.operator, appeal=appeal, upload=pdf, name="证明.pdf")
     assert att.content_type == "application/pdf" and att.original_name == "证明.pdf"
+
+
+def test_an_address_alone_finds_the_community(desk, intake):
+    appeal = intake(category=desk.property_mgmt, area=None, address="凤凰岭街道和平社区3号楼2单元501")
+    assert appeal.area == desk.district.community_a
+    assert appeal.lead_unit == desk.district.town_a
+    assert appeal.events.get(kind="received").payload["location"].startswith("地址匹配")
