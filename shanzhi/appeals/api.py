@@ -50,6 +50,7 @@ from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.core.services import may_view_personal_data
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category
 
 router = Router(tags=["诉求"])
@@ -127,7 +128,7 @@ def appeal_create(
 ) -> Status:
     area = None
     if payload.area_code:
-        area = Unit.objects.filter(code=payload.area_code.strip()).first()
+        area = catalogue().units_by_code.get(payload.area_code.strip())
         if area is None:
             raise ValidationFailed(_("区域代码不存在"), code="unknown_area", area_code=payload.area_code)
     result = services.appeal_intake(
