@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:workbench", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("console/dashboard/", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
     path("console/reports/", include("shanzhi.reports.urls")),
     path("console/", include("shanzhi.console.urls")),
     path("m/", include("shanzhi.portal.urls")),

@@ -384,6 +384,12 @@ class Attachment(models.Model):
         verbose_name_plural = "附件"
 
 
+class FollowUpChannel(models.TextChoices):
+    PHONE = "phone", "电话回访"
+    PORTAL = "portal", "移动端评价"
+    SMS = "sms", "短信评价"
+
+
 class FollowUp(models.Model):
     """The centre's follow-up call (回访) after the reply."""
 
@@ -393,7 +399,15 @@ class FollowUp(models.Model):
     resolved = models.BooleanField("是否解决", null=True)
     reached = models.BooleanField("是否联系上", default=True)
     note = models.TextField("回访记录", blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField("方式", max_length=10, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="为空表示诉求人自行评价",
+    )
     at = models.DateTimeField()
 
     class Meta:

@@ -57,6 +57,7 @@ ACTIONS: dict[str, Action] = {
         _a("redo", "重办", [S.FEEDBACK, S.REPLIED], S.DISPATCHED, DISPATCH),
         _a("follow_up", "回访", [S.REPLIED], None, CENTRE_DESK),
         _a("close", "办结", [S.REPLIED], S.CLOSED, CENTRE_DESK),
+        _a("reopen", "重新办理", [S.CLOSED], S.DISPATCHED, DISPATCH),
     ]
 }
 

@@ -24,6 +24,7 @@ from shanzhi.appeals.models import (
     AssignmentState,
     EventKind,
     FollowUp,
+    FollowUpChannel,
     Rating,
     RejectReason,
 )
@@ -42,8 +43,10 @@ __all__ = [
     "appeal_follow_up",
     "appeal_intake",
     "appeal_merge",
+    "appeal_rate_by_citizen",
     "appeal_redo",
     "appeal_reject",
+    "appeal_reopen",
     "appeal_reply",
     "appeal_request_info",
     "appeal_supply_info",
@@ -62,10 +65,16 @@ def _save(appeal: Appeal) -> None:
     appeal.save()
 
 
+PORTAL_CHANNELS = ("portal", "doorplate")
+
+
 def _notify(appeal: Appeal, event: str, extra: dict | None = None) -> None:
+    """Tell the citizen by SMS, and in the portal inbox when the appeal came through the portal."""
     from shanzhi.notifications.services import notify_citizen
 
     notify_citizen(appeal=appeal, event=event, extra=extra)
+    if appeal.channel in PORTAL_CHANNELS:
+        notify_citizen(appeal=appeal, event=event, extra=extra, channel="portal")
 
 
 @transaction.atomic
@@ -302,7 +311,7 @@ def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
     return appeal
 
 
-def _redo(*, actor: User, appeal: Appeal, reason: str) -> None:
+def _redo(*, actor: User | None, appeal: Appeal, reason: str) -> None:
     """A new round for the same lead and assisting units (the appeal is locked by the caller)."""
     last = list(appeal.assignments.filter(round=appeal.round).select_related("unit"))
     lead = next((a.unit for a in last if a.role == "lead" and a.state != AssignmentState.RETURNED), None)
@@ -326,7 +335,7 @@ def _redo(*, actor: User, appeal: Appeal, reason: str) -> None:
 
 
 @transaction.atomic
-def appeal_redo(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+def appeal_redo(*, actor: User | None, appeal: Appeal, reason: str) -> Appeal:
     """重办: the review failed (or the follow-up found it unresolved): the same units handle it again."""
     appeal = lock_appeal(appeal)
     check("redo", actor=actor, appeal=appeal)
@@ -397,7 +406,7 @@ def appeal_follow_up(
 
 
 @transaction.atomic
-def appeal_close(*, actor: User, appeal: Appeal, note: str) -> Appeal:
+def appeal_close(*, actor: User | None, appeal: Appeal, note: str) -> Appeal:
     """办结 without a rating (the citizen asked for no follow-up, or could not be reached after the set attempts)."""
     appeal = lock_appeal(appeal)
     check("close", actor=actor, appeal=appeal)
@@ -415,3 +424,83 @@ def appeal_close(*, actor: User, appeal: Appeal, note: str) -> Appeal:
     appeal.closed_at = at
     _save(appeal)
     return appeal
+
+
+@transaction.atomic
+def appeal_reopen(*, actor: User | None, appeal: Appeal, reason: str) -> Appeal:
+    """重新办理: a closed appeal whose problem came back or was never solved goes to the same units again.
+    ``actor`` None is the citizen (the portal checks the reopen window before calling)."""
+    appeal = lock_appeal(appeal)
+    check("reopen", actor=actor, appeal=appeal)
+    if appeal.appeal_type == AppealType.CONSULTATION or appeal.lead_unit_id is None:
+        raise ValidationFailed(_("该诉求不能重新办理，请提交新的诉求"), code="reopen_not_allowed")
+    _redo(actor=actor, appeal=appeal, reason=_require_text(reason, "reason_required", _("请说明仍未解决的问题")))
+    appeal.closed_at = None
+    _save(appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_rate_by_citizen(
+    *,
+    appeal: Appeal,
+    rating: str,
+    resolved: bool,
+    comment: str = "",
+    channel: str = FollowUpChannel.PORTAL,
+    allow_redo: bool = True,
+) -> str:
+    """The citizen's own rating of the reply (portal, SMS). It counts as the follow-up: satisfied and resolved →
+    closed; otherwise a redo round when ``allow_redo`` (inside the reopen window), else only recorded (the centre's
+    follow-up call decides). Returns the outcome: "close", "redo" or "recorded"."""
+    appeal = lock_appeal(appeal)
+    check("follow_up", actor=None, appeal=appeal)
+    if rating not in Rating.values:
+        raise ValidationFailed(_("请选择满意度评价"), code="rating_required")
+    at = clock.now()
+    comment = (comment or "").strip()[:500]
+    FollowUp.objects.create(
+        appeal=appeal,
+        round=appeal.round,
+        rating=rating,
+        resolved=resolved,
+        reached=True,
+        note=comment,
+        channel=channel,
+        by=None,
+        at=at,
+    )
+    outcome = rules.follow_up_outcome(rating=rating, resolved=resolved, reached=True)
+    if outcome == "redo" and not allow_redo:
+        outcome = "recorded"
+    record_event(
+        appeal=appeal,
+        kind=EventKind.FOLLOWED_UP,
+        at=at,
+        actor=None,
+        reason=comment,
+        payload={"rating": rating, "resolved": resolved, "reached": True, "outcome": outcome, "channel": channel},
+    )
+    appeal.rating, appeal.resolved = rating, resolved
+    if outcome == "close":
+        record_event(
+            appeal=appeal,
+            kind=EventKind.CLOSED,
+            at=at,
+            actor=None,
+            from_state=appeal.state,
+            to_state=AppealState.CLOSED,
+        )
+        appeal.state = AppealState.CLOSED
+        appeal.closed_at = at
+    elif outcome == "redo":
+        _redo(
+            actor=None,
+            appeal=appeal,
+            reason=f"市民评价{'不满意' if rating == Rating.DISSATISFIED else '未解决'}"
+            + (f"：{comment}" if comment else ""),
+        )
+    _save(appeal)
+    if outcome == "close":
+        _notify(appeal, "closed")
+    return outcome

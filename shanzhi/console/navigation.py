@@ -56,10 +56,16 @@ def nav_items(user: User) -> list[NavItem]:
         items.append(NavItem("intake", _("诉求受理"), reverse("console:intake")))
     if user.is_superuser or user.has_role(*DISPATCH_ROLES):
         items.append(NavItem("dispatch", _("派单"), reverse("console:workbench") + "?bucket=to_dispatch"))
+    from shanzhi.reports import selectors as reports
+
     if may_supervise(user):
         items.append(NavItem("supervision", _("督办"), reverse("console:supervision")))
-    if may_analyse(user):
-        items.append(NavItem("analysis", _("统计分析"), reverse("console:analysis")))
+    if may_supervise(user) or user.has_role(Role.HANDLER):
+        items.append(NavItem("weekly", _("周报督办"), reverse("reports:weekly")))
+    if reports.may_view_reports(user):
+        items.append(NavItem("analysis", _("统计分析"), reverse("reports:index")))
+    if reports.sees_centre_wide(user):
+        items.append(NavItem("dashboard", _("指挥大屏"), reverse("reports:dashboard")))
     if may_administer(user):
         items.append(NavItem("admin", _("系统管理"), reverse("admin:index")))
     return items

@@ -15,9 +15,13 @@ def test_action_allowed_exactly_from_its_states(action, state):
     assert rules.action_allowed_from(action, state) is expected
 
 
-@pytest.mark.parametrize("state", ["closed", "rejected", "answered", "merged"])
+@pytest.mark.parametrize("state", ["rejected", "answered", "merged"])
 def test_final_states_allow_nothing(state):
     assert [a for a in rules.ACTIONS if rules.action_allowed_from(a, state)] == []
+
+
+def test_closed_allows_only_reopening():
+    assert [a for a in rules.ACTIONS if rules.action_allowed_from(a, "closed")] == ["reopen"]
 
 
 def test_unit_roles_cannot_take_centre_actions():

@@ -50,7 +50,8 @@ def test_navigation_shows_only_what_the_role_may_use(desk, login):
     assert "派单" not in operator and "统计分析" not in operator and "系统管理" not in operator
 
     dispatcher = _nav(login(desk.dispatcher))
-    assert "派单" in dispatcher and "督办" in dispatcher and "统计分析" not in dispatcher
+    assert all(word in dispatcher for word in ("派单", "督办", "周报督办", "统计分析", "指挥大屏"))
+    assert "系统管理" not in dispatcher
 
     leader = _nav(login(desk.leader))
     assert all(word in leader for word in ("诉求受理", "派单", "督办", "统计分析"))
@@ -58,7 +59,10 @@ def test_navigation_shows_only_what_the_role_may_use(desk, login):
 
     handler = _nav(login(desk.town_a_handler))
     assert "工作台" in handler
-    assert all(word not in handler for word in ("诉求受理", "派单", "督办", "统计分析"))
+    assert "指挥大屏" not in handler and "诉求受理" not in handler and "派单" not in handler
+    assert reverse("console:supervision") not in handler
+    # A unit sees its own figures and its own weekly supervision report.
+    assert "统计分析" in handler and "周报督办" in handler
 
 
 def test_system_administration_is_offered_to_staff_admins(district, make_user, login):

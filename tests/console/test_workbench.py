@@ -42,7 +42,7 @@ def test_operator_sees_raw_messages_waiting_for_acceptance(desk, intake, login):
 
 
 def test_dispatcher_sees_accepted_appeals_without_a_unit(desk, intake, login):
-    waiting = intake(area=None, category=desk.property_service)  # territorial rule, no place → nobody found
+    waiting = intake(area=None, address="", category=desk.property_service)  # territorial rule, no place
     assert waiting.state == AppealState.ACCEPTED
     routed = intake()
     assert routed.state == AppealState.DISPATCHED

@@ -1,0 +1,288 @@
+"""Pure KPI rules: rates from counters, the composite score, periods, changes and the summary sentences.
+
+No ORM and no clock here: the counters and the time are passed in (DESIGN §10.5). The counting rules that produce
+the counters are in docs/kpi.md and :mod:`shanzhi.reports.facts`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+
+# 满意 and 基本满意 count fully by default; 不满意 counts nothing. Configurable in settings.SHANZHI_REPORTS.
+DEFAULT_SATISFACTION_WEIGHTS: dict[str, float] = {"satisfied": 1.0, "fairly_satisfied": 1.0, "dissatisfied": 0.0}
+# The composite score (综合考评): response 30 %, resolution 35 %, satisfaction 35 %.
+DEFAULT_COMPOSITE_WEIGHTS: dict[str, float] = {"response": 0.30, "resolution": 0.35, "satisfaction": 0.35}
+
+COUNTER_NAMES = (
+    "assigned",
+    "returned",
+    "extended",
+    "sign_due",
+    "sign_on_time",
+    "contact_due",
+    "contact_on_time",
+    "close_due",
+    "close_on_time",
+    "close_overdue_open",
+    "done",
+    "done_lead",
+    "handling_seconds",
+    "redone",
+    "followed_up",
+    "satisfied",
+    "fairly_satisfied",
+    "dissatisfied",
+    "resolved_known",
+    "resolved",
+)
+
+
+@dataclass
+class KpiCounts:
+    """The additive counters behind the KPIs of one unit/town/category/channel over a period."""
+
+    assigned: int = 0
+    returned: int = 0
+    extended: int = 0
+    sign_due: int = 0
+    sign_on_time: int = 0
+    contact_due: int = 0
+    contact_on_time: int = 0
+    close_due: int = 0
+    close_on_time: int = 0
+    close_overdue_open: int = 0
+    done: int = 0
+    done_lead: int = 0
+    handling_seconds: int = 0
+    redone: int = 0
+    followed_up: int = 0
+    satisfied: int = 0
+    fairly_satisfied: int = 0
+    dissatisfied: int = 0
+    resolved_known: int = 0
+    resolved: int = 0
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> KpiCounts:
+        return cls(**{f.name: int(values.get(f.name) or 0) for f in fields(cls)})  # type: ignore[call-overload]
+
+    def add(self, other: KpiCounts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """Rates are fractions in [0, 1] (None when nothing was due); the composite is a score out of 100."""
+
+    response_rate: float | None
+    sign_rate: float | None
+    on_time_close_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    redo_rate: float | None
+    return_rate: float | None
+    extension_rate: float | None
+    avg_handling_hours: float | None
+    composite: float | None
+    counts: KpiCounts = field(compare=False)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def satisfaction_rate(counts: KpiCounts, weights: Mapping[str, float] | None = None) -> float | None:
+    """(w₁·满意 + w₂·基本满意 + w₃·不满意) / rated follow-ups."""
+    w = {**DEFAULT_SATISFACTION_WEIGHTS, **(weights or {})}
+    rated = counts.satisfied + counts.fairly_satisfied + counts.dissatisfied
+    score = (
+        w["satisfied"] * counts.satisfied
+        + w["fairly_satisfied"] * counts.fairly_satisfied
+        + w["dissatisfied"] * counts.dissatisfied
+    )
+    return ratio(score, rated)
+
+
+def composite_score(rates: Mapping[str, float | None], weights: Mapping[str, float] | None = None) -> float | None:
+    """Weighted mean of the named rates, × 100. A rate with nothing to measure (None) drops out and the remaining
+    weights are rescaled; with nothing measured at all the score is None."""
+    w = {**DEFAULT_COMPOSITE_WEIGHTS, **(weights or {})}
+    total_weight = sum(weight for name, weight in w.items() if rates.get(name) is not None and weight > 0)
+    if total_weight <= 0:
+        return None
+    score = sum(weight * (rates[name] or 0.0) for name, weight in w.items() if rates.get(name) is not None)
+    return round(100.0 * score / total_weight, 2)
+
+
+def kpi_from_counts(
+    counts: KpiCounts,
+    *,
+    satisfaction_weights: Mapping[str, float] | None = None,
+    composite_weights: Mapping[str, float] | None = None,
+) -> Kpi:
+    response = ratio(counts.contact_on_time, counts.contact_due)
+    resolution = ratio(counts.resolved, counts.resolved_known)
+    satisfaction = satisfaction_rate(counts, satisfaction_weights)
+    avg = ratio(counts.handling_seconds, counts.done)
+    return Kpi(
+        response_rate=response,
+        sign_rate=ratio(counts.sign_on_time, counts.sign_due),
+        on_time_close_rate=ratio(counts.close_on_time, counts.close_due),
+        resolution_rate=resolution,
+        satisfaction_rate=satisfaction,
+        redo_rate=ratio(counts.redone, counts.done_lead),
+        return_rate=ratio(counts.returned, counts.assigned),
+        extension_rate=ratio(counts.extended, counts.assigned),
+        avg_handling_hours=None if avg is None else avg / 3600.0,
+        composite=composite_score(
+            {"response": response, "resolution": resolution, "satisfaction": satisfaction}, composite_weights
+        ),
+        counts=counts,
+    )
+
+
+def sum_counts(rows: Iterable[KpiCounts]) -> KpiCounts:
+    total = KpiCounts()
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def rank(scores: Iterable[tuple[object, float | None]]) -> dict[object, int]:
+    """Competition ranking (1, 2, 2, 4) by score, highest first; unscored keys come last, unranked (0)."""
+    ordered = sorted(((key, s) for key, s in scores if s is not None), key=lambda item: -item[1])
+    result: dict[object, int] = {}
+    previous: float | None = None
+    position = 0
+    for index, (key, score) in enumerate(ordered, start=1):
+        if score != previous:
+            position, previous = index, score
+        result[key] = position
+    return result
+
+
+# --- periods ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive local dates."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
+
+
+def previous_month(period: Period) -> Period:
+    last = period.start - dt.timedelta(days=1)
+    return month_period(last.year, last.month)
+
+
+def same_month_last_year(period: Period) -> Period:
+    return month_period(period.start.year - 1, period.start.month)
+
+
+def week_period(day: dt.date) -> Period:
+    """The Monday-to-Sunday week containing ``day``."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return Period(monday, monday + dt.timedelta(days=6))
+
+
+def local_bounds(period: Period, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """[start of the first day, start of the day after the last) as aware datetimes in ``tz``."""
+    lo = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return lo, hi
+
+
+def date_ranges(days: Iterable[dt.date]) -> list[Period]:
+    """Contiguous runs of the given days, sorted."""
+    runs: list[Period] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1].end + dt.timedelta(days=1) == day:
+            runs[-1] = Period(runs[-1].start, day)
+        else:
+            runs.append(Period(day, day))
+    return runs
+
+
+# --- changes and sentences ----------------------------------------------------------------------------------
+
+
+def pct_change(current: float, previous: float) -> float | None:
+    """Relative change in per cent, None when there is no base to compare with."""
+    if not previous:
+        return None
+    return (current - previous) / previous * 100.0
+
+
+def fmt_int(value: int) -> str:
+    return f"{value:,}"
+
+
+def fmt_pct(rate: float | None, digits: int = 1) -> str:
+    return "—" if rate is None else f"{rate * 100:.{digits}f}%"
+
+
+def change_phrase(change: float | None, word: str) -> str:
+    """ "环比增长 6.3%" / "环比下降 2.0%" / "环比持平"; "" without a base."""
+    if change is None:
+        return ""
+    if abs(change) < 0.05:
+        return f"{word}持平"
+    return f"{word}{'增长' if change > 0 else '下降'} {abs(change):.1f}%"
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """What the monthly summary speaks about (all plain numbers)."""
+
+    received: int
+    previous_received: int
+    last_year_received: int
+    top_categories: list[tuple[str, int]]
+    top_channel: tuple[str, int] | None
+    top_town: tuple[str, int] | None
+    on_time_close_rate: float | None
+    satisfaction_rate: float | None
+    best_unit: str | None
+    worst_unit: str | None
+
+
+def summary_sentences(figures: MonthFigures) -> list[str]:
+    """The written summary of the monthly analysis, generated from the figures."""
+    mom = change_phrase(pct_change(figures.received, figures.previous_received), "环比")
+    yoy = change_phrase(pct_change(figures.received, figures.last_year_received), "同比")
+    changes = "，".join(part for part in (mom, yoy) if part)
+    sentences = [f"本月共受理诉求 {fmt_int(figures.received)} 件" + (f"，{changes}" if changes else "") + "。"]
+    if figures.top_channel and figures.received:
+        name, count = figures.top_channel
+        sentences.append(f"从来源看，{name}渠道最多，{fmt_int(count)} 件，占 {count / figures.received * 100:.1f}%。")
+    if figures.top_categories:
+        listed = "、".join(f"{name}（{fmt_int(count)} 件）" for name, count in figures.top_categories[:3])
+        sentences.append(f"诉求集中在{listed}。")
+    if figures.top_town:
+        name, count = figures.top_town
+        sentences.append(f"从区域看，{name}诉求量最大，共 {fmt_int(count)} 件。")
+    if figures.on_time_close_rate is not None or figures.satisfaction_rate is not None:
+        sentences.append(
+            f"按期办结率 {fmt_pct(figures.on_time_close_rate)}，满意率 {fmt_pct(figures.satisfaction_rate)}。"
+        )
+    if figures.best_unit:
+        tail = f"，{figures.worst_unit}排名末位，需加强督办" if figures.worst_unit else ""
+        sentences.append(f"综合考评{figures.best_unit}排名第一{tail}。")
+    return sentences
