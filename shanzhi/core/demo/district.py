@@ -93,4 +93,17 @@ def demo_load(
             report.lines.append(f"未能完成的步骤 {len(report.appeals.failures)} 个：{report.appeals.failures[:5]}")
     elif appeals > 0:
         report.lines.append("数据库中已有诉求，未再生成演示诉求（如需追加请用 --add-appeals）")
+    report.lines.append(_report_facts_rebuild(now=now))
     return report
+
+
+def _report_facts_rebuild(*, now: dt.datetime) -> str:
+    """The daily KPI facts behind the reports and the dashboard, for the demo's whole history."""
+    from shanzhi.reports import facts
+
+    first = Appeal.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is None:
+        return "统计事实表：无诉求，跳过"
+    start, end = clock.local_date(first), clock.local_date(now)
+    rows = facts.rebuild_history(start=start, end=end + dt.timedelta(days=60))
+    return f"统计事实表：{start} 至 {end}，{rows} 行"
