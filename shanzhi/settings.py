@@ -182,6 +182,8 @@ SHANZHI: dict[str, Any] = {
     "DISTRICT_CODE": os.environ.get("SHANZHI_DISTRICT_CODE", "150302000000"),
     "TRACKING_PREFIX": os.environ.get("SHANZHI_TRACKING_PREFIX", "HB"),
     "CENTRE_CODE": os.environ.get("SHANZHI_CENTRE_CODE", "150302-ZX"),
+    # The address citizens reach the portal at (printed in doorplate QR codes and SMS links).
+    "PUBLIC_BASE_URL": os.environ.get("SHANZHI_PUBLIC_BASE_URL", ""),
     # Key for encrypting ID numbers at rest; derived from SECRET_KEY when not set (set it in production).
     "FIELD_KEY": os.environ.get("SHANZHI_FIELD_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),

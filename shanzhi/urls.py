@@ -8,9 +8,12 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:workbench", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("console/kb/", include("shanzhi.knowledge.console_urls")),
     path("console/dashboard/", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
     path("console/reports/", include("shanzhi.reports.urls")),
     path("console/", include("shanzhi.console.urls")),
+    path("m/kb/", include("shanzhi.knowledge.portal_urls")),
+    path("m/d/", include("shanzhi.places.doorplate_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
 ]

@@ -113,6 +113,12 @@ class IntakeForm(forms.Form):
         label=_("仅保存原始记录（稍后补录受理）"), required=False, help_text=_("来电信息不全时先登记，状态为待受理")
     )
     attachments = MultipleFileField(label=_("附件（照片/文档）"), required=False)
+    # 以知识库答复: the article the operator adopted, the answer text (prefilled from its 答复口径) and the mode flag.
+    kb_article = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kb_answer_mode = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    answer = forms.CharField(
+        label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -131,6 +137,13 @@ class IntakeForm(forms.Form):
             widget.attrs.setdefault("id", f"id_{name}")
         self.fields["citizen_phone"].widget.attrs.update({"autofocus": True, "inputmode": "tel"})
         self.fields["content"].widget.attrs["data-multiline"] = "1"
+        self.fields["answer"].widget.attrs["data-multiline"] = "1"
+
+    def wants_answer(self, action: str | None) -> bool:
+        """Answer from the knowledge base (button 答复并办结, or Ctrl+Enter after adopting an article)."""
+        if action in ("answer", "register"):
+            return action == "answer"
+        return bool(self.cleaned_data.get("kb_answer_mode"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

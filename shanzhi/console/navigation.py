@@ -66,6 +66,8 @@ def nav_items(user: User) -> list[NavItem]:
         items.append(NavItem("analysis", _("统计分析"), reverse("reports:index")))
     if reports.sees_centre_wide(user):
         items.append(NavItem("dashboard", _("指挥大屏"), reverse("reports:dashboard")))
+    if is_centre_user(user) or is_unit_user(user):
+        items.append(NavItem("knowledge", _("知识库"), reverse("knowledge:list")))
     if may_administer(user):
         items.append(NavItem("admin", _("系统管理"), reverse("admin:index")))
     return items

@@ -1,22 +1,31 @@
-"""Hotline intake (诉求受理): caller number → their earlier appeals beside the form; Ctrl+Enter submits."""
+"""Hotline intake (诉求受理): caller number → their earlier appeals beside the form; knowledge-base answers suggested
+as the operator types (Alt+K searches); a consultation answered from an article is registered and closed on the spot
+(``answered``) with the article recorded; Ctrl+Enter submits."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shanzhi.appeals.models import Appeal, AppealState
-from shanzhi.appeals.services import appeal_intake
+from shanzhi.appeals.models import Appeal, AppealState, AppealType
+from shanzhi.appeals.services import appeal_answer, appeal_intake
 from shanzhi.console import navigation, queues
 from shanzhi.console.forms import IntakeForm
 from shanzhi.console.views import current_user
 from shanzhi.core import pii
-from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
+from shanzhi.knowledge import selectors as kb
+from shanzhi.knowledge.models import Article
+from shanzhi.knowledge.services import article_record_use
 from shanzhi.orgs.models import User
+from shanzhi.routing.models import Category
+
+KB_SUGGESTIONS = 5
 
 
 def _add_attachments(request: HttpRequest, user: User, appeal: Appeal, uploads: list) -> None:
@@ -45,9 +54,15 @@ def intake(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not navigation.may_intake(user):
         raise DjangoPermissionDenied
+    if request.method == "GET" and "kb" in request.GET:
+        return _kb_suggestions(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
-        if form.is_valid():
+        if form.is_valid() and form.wants_answer(request.POST.get("intake_action")):
+            response = _answer_from_kb(request, user, form)
+            if response is not None:
+                return response
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 result = appeal_intake(
@@ -83,7 +98,82 @@ def intake(request: HttpRequest) -> HttpResponse:
     else:
         form = IntakeForm(initial={"citizen_phone": request.GET.get("phone", "")})
         status = 200
-    return render(request, "console/intake.html", {"form": form, "nav_active": "intake"}, status=status)
+    return render(request, "console/intake.html", _page_context(form), status=status)
+
+
+def _page_context(form: IntakeForm) -> dict:
+    adopted = None
+    if form.is_bound and form.data.get("kb_article", "").isdigit():
+        adopted = Article.objects.filter(pk=int(form.data["kb_article"])).first()
+    return {"form": form, "nav_active": "intake", "kb_adopted": adopted}
+
+
+def _answer_from_kb(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse | None:
+    """直接答复: register the call as a consultation and close it as ``answered`` with the article recorded, in one
+    transaction (both or neither). Returns None when refused (the error is on the form)."""
+    data = form.cleaned_data
+    try:
+        article = kb.article_get_visible(pk=data["kb_article"] or 0)
+    except NotFound:
+        form.add_error(None, _("请先从知识库选择一篇有效的文章"))
+        return None
+    answer = (data["answer"] or "").strip() or article.summary
+    try:
+        with transaction.atomic():
+            result = appeal_intake(
+                actor=user,
+                channel=data["channel"],
+                content=data["content"],
+                title=data["title"] or article.title,
+                appeal_type=AppealType.CONSULTATION,
+                category=data["category"] or article.category,
+                citizen_name=data["citizen_name"],
+                citizen_phone=data["citizen_phone"],
+                is_anonymous=data["is_anonymous"],
+                wants_reply=data["wants_reply"],
+                address=data["address"],
+                longitude=data["longitude"],
+                latitude=data["latitude"],
+                area=form.area_unit(),
+                idempotency_key=data["idempotency_key"],
+                structured=True,
+                auto_dispatch=False,
+            )
+            appeal = result.appeal
+            if appeal.state == AppealState.ANSWERED:
+                messages.info(request, _("该咨询已答复过，编号 %(no)s") % {"no": appeal.tracking_no})
+                return redirect("console:intake")
+            if appeal.appeal_type != AppealType.CONSULTATION:
+                raise ValidationFailed(_("该诉求已按其他类型登记，不能直接答复"), code="answer_only_consultation")
+            appeal_answer(actor=user, appeal=appeal, answer=answer, article_ref=article.reference)
+            article_record_use(article=article)
+    except ShanzhiError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    if result.created:
+        _add_attachments(request, user, appeal, data["attachments"])
+    messages.success(
+        request,
+        _("已直接答复并办结，编号 %(no)s（依据：%(title)s）") % {"no": appeal.tracking_no, "title": article.title},
+    )
+    return redirect("console:intake")
+
+
+def _kb_suggestions(request: HttpRequest) -> HttpResponse:
+    """The knowledge-base panel (HTMX partial): the operator's own search, else what the call is about."""
+    query = (request.GET.get("kb_q") or "").strip()
+    typed = not query
+    if typed:
+        query = " ".join(filter(None, (request.GET.get("title", ""), request.GET.get("content", ""))))
+    category = None
+    if (raw := request.GET.get("category", "")).isdigit():
+        category = Category.objects.filter(pk=int(raw)).first()
+    hits = kb.article_search(query=query, limit=KB_SUGGESTIONS, category=category) if query.strip() else []
+    return render(
+        request,
+        "console/partials/kb_suggestions.html",
+        {"hits": hits, "query": query.strip(), "from_call": typed},
+    )
 
 
 @login_required

@@ -35,6 +35,7 @@ class _BoundaryCache:
         self._checked = 0.0
         self.district: Area | None = None
         self.grids = PolygonIndex()
+        self.grid_units: dict[str, Unit] = {}
 
     def invalidate(self) -> None:
         self._stamp = None
@@ -55,9 +56,9 @@ class _BoundaryCache:
             rows = list(current.select_related("unit").filter(unit__kind__in=[UnitKind.DISTRICT, UnitKind.GRID]))
             district = next((r for r in rows if r.unit.code == district_code), None)
             self.district = Area(geometry_from_geojson(district.geojson)) if district else None
-            self.grids = PolygonIndex.build(
-                (r.unit.code, r.geojson) for r in rows if r.unit.kind == UnitKind.GRID and r.unit.is_active
-            )
+            grid_rows = [r for r in rows if r.unit.kind == UnitKind.GRID and r.unit.is_active]
+            self.grids = PolygonIndex.build((r.unit.code, r.geojson) for r in grid_rows)
+            self.grid_units = {r.unit.code: r.unit for r in grid_rows}
             self._stamp = stamp
 
 
@@ -87,5 +88,5 @@ def location_resolve(*, longitude: float, latitude: float) -> Location:
     code = _cache.grids.find(longitude, latitude)
     if code is None:
         return Location(grid=None, area=None, explanation=f"({longitude:.5f}, {latitude:.5f}) 不在任何网格内")
-    grid = Unit.objects.get(code=code)
+    grid = _cache.grid_units.get(code) or Unit.objects.get(code=code)
     return Location(grid=grid, area=grid, explanation=f"坐标落在网格 {grid.code} {grid.name}")

@@ -94,6 +94,7 @@ def demo_load(
     elif appeals > 0:
         report.lines.append("数据库中已有诉求，未再生成演示诉求（如需追加请用 --add-appeals）")
     report.lines.append(_report_facts_rebuild(now=now))
+    report.lines.extend(_channels_demo())
     return report
 
 
@@ -107,3 +108,17 @@ def _report_facts_rebuild(*, now: dt.datetime) -> str:
     start, end = clock.local_date(first), clock.local_date(now)
     rows = facts.rebuild_history(start=start, end=end + dt.timedelta(days=60))
     return f"统计事实表：{start} 至 {end}，{rows} 行"
+
+
+def _channels_demo() -> list[str]:
+    """The knowledge base's seed articles and standard addresses with doorplates in a few communities."""
+    import io
+
+    from django.core.management import call_command
+
+    lines = []
+    for args in (("knowledge", "load_seed"), ("places", "demo_addresses")):
+        out = io.StringIO()
+        call_command(*args, stdout=out)
+        lines.append(out.getvalue().strip().splitlines()[-1] if out.getvalue().strip() else " ".join(args))
+    return lines
