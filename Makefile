@@ -47,7 +47,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff format --check shanzhi tests benchmarks
 	$(VENV)/bin/mypy shanzhi
 
 clean:

@@ -187,16 +187,12 @@ SHANZHI: dict[str, Any] = {
     # Key for encrypting ID numbers at rest; derived from SECRET_KEY when not set (set it in production).
     "FIELD_KEY": os.environ.get("SHANZHI_FIELD_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
-    "NOTIFIER_BACKEND": os.environ.get(
-        "SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"
-    ),
+    "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),
 }
 
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:
-    raise ImproperlyConfigured(
-        "SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers."
-    )
+    raise ImproperlyConfigured("SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers.")
 
 _ = _  # marks gettext_lazy as used for translators

@@ -8,7 +8,11 @@ The tree (codes are real 海勃湾区 codes, grids extend them):
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -35,8 +39,13 @@ def _unit(code: str, name: str, kind: str, parent: Unit | None = None) -> Unit:
     return Unit.objects.create(code=code, name=name, kind=kind, parent=parent)
 
 
+@pytest.fixture(scope="session")
+def _empty_model_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("routing-models")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_caches_and_immediate_tasks(settings):
+def _fresh_caches_and_immediate_tasks(settings, _empty_model_dir):
     """Tasks run inline in tests; in-process caches (SLA calendar and policies) never leak between tests."""
     from shanzhi.notifications import services as notifications
     from shanzhi.places import services as places
@@ -46,6 +55,11 @@ def _fresh_caches_and_immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     # Password hashing is deliberately slow; tests create many users and need none of that strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No classifier unless a test trains one: a model a developer trained under var/ must not change results.
+    settings.SHANZHI_ROUTING_MODEL_DIR = str(_empty_model_dir)
+    from shanzhi.routing import classifier
+
+    classifier.reset()
     caches = (calendar.invalidate, catalogue.invalidate, places.invalidate, notifications.invalidate_templates)
     for invalidate in caches:
         invalidate()
@@ -108,3 +122,40 @@ def make_user(db):
         return User.objects.get(pk=user.pk)
 
     return make
+
+
+# --- browser tests (shared by every folder, so one Playwright instance serves a whole worker) ---------------
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread unless told.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("SHANZHI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+OUTPUT_DIR = Path(__file__).resolve().parents[1] / "test-output"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR

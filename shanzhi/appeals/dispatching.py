@@ -96,10 +96,20 @@ def save_round(draft: RoundDraft) -> list[Assignment]:
     return created
 
 
-def draft_by_catalogue(*, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool) -> RoundDraft | None:
+def draft_by_catalogue(
+    *, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool, prefix: str = ""
+) -> RoundDraft | None:
     """Draft a round with the catalogue's plan. None (the appeal waits for a dispatcher) when no lead unit is found
     and ``only_if_lead``; the reason is kept on the appeal either way."""
-    plan = dispatch_plan(category=appeal.category, area=appeal.area)
+    plan = dispatch_plan(
+        category=appeal.category,
+        area=appeal.area,
+        text=f"{appeal.title}\n{appeal.content}",
+        channel=appeal.channel,
+        at=at,
+    )
+    if prefix:
+        plan.explanation.insert(0, prefix)
     appeal.routing_explanation = plan.explanation_text
     if plan.lead_unit is None:
         if only_if_lead:

@@ -20,6 +20,7 @@ from shanzhi.places.gazetteer import address_resolve
 from shanzhi.places.services import location_resolve
 from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category, Urgency
+from shanzhi.routing.services import routing_advice
 
 MAX_CONTENT = 20_000
 INTAKE_ROLES = frozenset({"operator", "dispatcher", "leader", "admin", "integration", "grid_worker"})
@@ -158,8 +159,19 @@ def appeal_intake(
         structured=structured,
     )
     location_note = fields.pop("_location_note")
+    advice = None
+    if fields["category"] is None and fields["appeal_type"] != AppealType.CONSULTATION:
+        # No category from a person: the classifier suggests; above the threshold it decides (DESIGN §6).
+        advice = routing_advice(
+            text=f"{fields['title']}\n{fields['content']}", area=fields["area"], channel=channel, at=at
+        )
+        if structured and advice.automatic is not None:
+            fields["category"] = advice.automatic
+            fields["urgency"] = urgency or advice.automatic.default_urgency
     tracking_no = next_tracking_no(at)
     appeal = Appeal(
+        routing_suggestions=advice.suggestions if advice else [],
+        routing_explanation=advice.explanation if advice else "",
         tracking_no=tracking_no,
         is_anonymous=is_anonymous,
         wants_reply=wants_reply,
@@ -194,7 +206,13 @@ def appeal_intake(
             )
         )
         if auto_dispatch and appeal.category_id is not None:
-            round_draft = dispatching.draft_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=True)
+            round_draft = dispatching.draft_by_catalogue(
+                appeal=appeal,
+                actor=actor,
+                at=at,
+                only_if_lead=True,
+                prefix=advice.explanation if advice and advice.automatic else "",
+            )
     try:
         with transaction.atomic():
             appeal.save(force_insert=True)
@@ -241,9 +259,6 @@ def _validated_fields(
     if urgency is not None and urgency not in Urgency.values:
         raise ValidationFailed(_("紧急程度无效"), code="invalid_urgency")
     cat = resolve_category(category)
-    if structured and cat is None and appeal_type != AppealType.CONSULTATION:
-        # Accepting needs a category so the catalogue can route; raw messages wait for an operator.
-        raise ValidationFailed(_("受理诉求须选择分类"), code="category_required")
     phone = pii.normalize_phone(citizen_phone) if citizen_phone else ""
     if phone and not pii.phone_is_valid(phone):
         raise ValidationFailed(_("联系电话格式不正确"), code="invalid_phone")

@@ -129,6 +129,7 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     routing_explanation = models.TextField("派单依据", blank=True)
+    routing_suggestions = models.JSONField("分流建议", default=list, blank=True)
 
     # Unified reply and follow-up.
     reply_text = models.TextField("统一答复", blank=True)

@@ -223,11 +223,31 @@ def appeal_dispatch(
     lead_unit: Unit | None = None,
     assisting_units: Sequence[Unit] = (),
     reason: str = "",
+    category: Category | int | str | None = None,
 ) -> Appeal:
     """派遣: by hand (the dispatcher names the units) or, without ``lead_unit``, by the catalogue."""
     appeal = lock_appeal(appeal)
     check("dispatch", actor=actor, appeal=appeal)
     at = clock.now()
+    chosen = resolve_category(category)
+    if chosen is not None and chosen.pk != appeal.category_id:
+        # The dispatcher's choice: a confirmed label for the classifier's training history.
+        suggested = appeal.routing_suggestions[0]["path"] if appeal.routing_suggestions else ""
+        record_event(
+            appeal=appeal,
+            kind=EventKind.STRUCTURED,
+            at=at,
+            actor=actor,
+            is_public=False,
+            payload={
+                "category": chosen.path,
+                "previous": appeal.category.path if appeal.category else "",
+                "suggested": suggested,
+            },
+        )
+        appeal.category = chosen
+        if not appeal.urgency:
+            appeal.urgency = chosen.default_urgency
     if appeal.category_id is None:
         raise ValidationFailed(_("请先为诉求选择分类"), code="category_required")
     if lead_unit is None:

@@ -225,3 +225,21 @@ class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("查看事由"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
     )
+
+
+class SuggestionDispatchForm(forms.Form):
+    """按此派单: one of the machine's suggestions — its category and the plan's lead unit (optional)."""
+
+    category = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    lead_unit = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+
+class HotspotDecideForm(forms.Form):
+    state = forms.ChoiceField(choices=[("acknowledged", _("已关注")), ("closed", _("关闭"))])
+    note = forms.CharField(
+        label=_("处理说明"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("处理说明（可选）")}),
+    )

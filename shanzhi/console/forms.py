@@ -149,6 +149,16 @@ class IntakeForm(forms.Form):
         data = super().clean() or {}
         if (data.get("longitude") is None) != (data.get("latitude") is None):
             raise forms.ValidationError(_("经度和纬度须同时填写"))
+        # On the hotline the operator picks the category (the catalogue then picks the units); only a raw message
+        # or a consultation may be saved without one.
+        answering = self.wants_answer(self.data.get("intake_action"))  # answered from the knowledge base
+        if (
+            not answering
+            and not data.get("raw_only")
+            and not data.get("category")
+            and data.get("appeal_type") != "consultation"
+        ):
+            self.add_error("category", _("受理诉求须选择分类"))
         return data
 
     def area_unit(self) -> Unit | None:

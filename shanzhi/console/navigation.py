@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.orgs.models import Role, User
+from shanzhi.orgs.models import TERRITORIAL_KINDS, Role, User
 
 CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ANALYST})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.GRID_WORKER})
@@ -16,6 +16,7 @@ INTAKE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMI
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 SUPERVISION_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD})
 ANALYSIS_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.ADMIN})
+HOTSPOT_DESK_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ANALYST})
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,22 @@ def may_analyse(user: User) -> bool:
     return user.is_superuser or user.has_role(*ANALYSIS_ROLES)
 
 
+def may_dispatch(user: User) -> bool:
+    return user.is_superuser or user.has_role(*DISPATCH_ROLES)
+
+
+def sees_all_hotspots(user: User) -> bool:
+    """The centre's desk sees every live hotspot; a territorial unit's head only those of its area."""
+    return user.is_superuser or user.has_role(*HOTSPOT_DESK_ROLES)
+
+
+def may_view_hotspots(user: User) -> bool:
+    if sees_all_hotspots(user):
+        return True
+    unit = user.unit
+    return user.has_role(Role.UNIT_HEAD) and unit is not None and unit.kind in TERRITORIAL_KINDS
+
+
 def may_administer(user: User) -> bool:
     return user.is_staff and (user.is_superuser or user.has_role(Role.ADMIN))
 
@@ -54,8 +71,11 @@ def nav_items(user: User) -> list[NavItem]:
     items = [NavItem("workbench", _("工作台"), reverse("console:workbench"))]
     if may_intake(user):
         items.append(NavItem("intake", _("诉求受理"), reverse("console:intake")))
-    if user.is_superuser or user.has_role(*DISPATCH_ROLES):
+    if may_dispatch(user):
         items.append(NavItem("dispatch", _("派单"), reverse("console:workbench") + "?bucket=to_dispatch"))
+        items.append(NavItem("duplicates", _("疑似重复"), reverse("console:duplicates")))
+    if may_view_hotspots(user):
+        items.append(NavItem("hotspots", _("热点预警"), reverse("console:hotspots")))
     from shanzhi.reports import selectors as reports
 
     if may_supervise(user):

@@ -7,7 +7,8 @@ Everything starts from :func:`shanzhi.appeals.selectors.appeals_visible_to` (the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
@@ -21,9 +22,12 @@ from shanzhi.appeals.models import (
     AssignmentState,
     RequestState,
 )
+from shanzhi.appeals.rules import role_may
 from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.core import clock, pii
 from shanzhi.orgs.models import Role, User
+from shanzhi.proactive import selectors as proactive
+from shanzhi.proactive.models import DuplicateProposal
 
 CENTRE_DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 DISPATCH = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
@@ -172,3 +176,80 @@ def supervision_list(*, user: User, now: dt.datetime, limit: int = 200) -> list[
         .select_related("category", "lead_unit")
         .order_by("due_at", "id")[:limit]
     )
+
+
+# --- routing suggestions (the 待派单 list and the dispatch form) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One of the machine's top-3 (category → units) for an appeal waiting for a dispatcher."""
+
+    index: int
+    category_id: int
+    path: str
+    score: float
+    model: str
+    lead_unit_id: int | None
+    lead_unit_name: str
+    assisting: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _as_score(value: Any) -> float:
+    try:
+        return max(0.0, min(1.0, float(value)))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def suggestions_of(appeal: Appeal) -> list[Suggestion]:
+    """The stored suggestions of ``appeal`` that can be acted on (malformed items are skipped), best first."""
+    raw = appeal.routing_suggestions if isinstance(appeal.routing_suggestions, list) else []
+    result: list[Suggestion] = []
+    for item in raw:
+        if not isinstance(item, dict) or (category_id := _as_int(item.get("category_id"))) is None:
+            continue
+        assisting = item.get("assisting") or []
+        result.append(
+            Suggestion(
+                index=len(result),
+                category_id=category_id,
+                path=str(item.get("path") or ""),
+                score=_as_score(item.get("score")),
+                model=str(item.get("model") or ""),
+                lead_unit_id=_as_int(item.get("lead_unit_id")),
+                lead_unit_name=str(item.get("lead_unit_name") or ""),
+                assisting=[str(name) for name in assisting] if isinstance(assisting, list) else [],
+                explanation=str(item.get("explanation") or ""),
+            )
+        )
+    return result[:3]
+
+
+def top_suggestion(appeal: Appeal) -> Suggestion | None:
+    found = suggestions_of(appeal)
+    return found[0] if found else None
+
+
+# --- duplicate proposals in scope -----------------------------------------------------------------------------
+
+
+def visible_proposals(user: User) -> QuerySet[DuplicateProposal]:
+    """Pending proposals whose appeal and master the user may both see."""
+    visible = appeals_visible_to(user).values("pk")
+    return proactive.proposals_pending().filter(appeal__in=visible, master__in=visible)
+
+
+def visible_proposals_for(user: User, appeal: Appeal) -> list[DuplicateProposal]:
+    if not (user.is_superuser or role_may("merge", user.role_codes)):
+        return []
+    return list(proactive.proposals_for_appeal(appeal).filter(master__in=appeals_visible_to(user).values("pk")))

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shanzhi.console import views, views_actions, views_detail, views_intake, views_workbench
+from shanzhi.console import views, views_actions, views_detail, views_intake, views_routing, views_workbench
 
 app_name = "console"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("appeals/<int:pk>/", views_detail.appeal_detail, name="appeal"),
     path("appeals/<int:pk>/reveal/", views_detail.reveal_personal_data, name="reveal"),
     path("appeals/<int:pk>/actions/<slug:code>/", views_actions.appeal_action, name="action"),
+    path("appeals/<int:pk>/suggestion/", views_routing.dispatch_suggestion, name="dispatch_suggestion"),
+    path("duplicates/", views_routing.duplicates, name="duplicates"),
+    path("duplicates/<int:pk>/<slug:decision>/", views_routing.duplicate_decide, name="duplicate_decide"),
+    path("hotspots/", views_routing.hotspots, name="hotspots"),
+    path("hotspots/<int:pk>/decide/", views_routing.hotspot_action, name="hotspot_decide"),
     path("assignments/sign/", views_workbench.bulk_sign, name="bulk_sign"),
     path("supervision/", views.supervision, name="supervision"),
     path("analysis/", views.analysis, name="analysis"),

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AssignmentState, ReplyTemplate
 from shanzhi.appeals.selectors import allowed_actions, appeal_get, appeal_timeline, my_assignment, pending_requests
-from shanzhi.console import action_forms, display, personal_data
-from shanzhi.console.navigation import DISPATCH_ROLES
+from shanzhi.console import action_forms, display, personal_data, queues
+from shanzhi.console.navigation import DISPATCH_ROLES, may_dispatch
 from shanzhi.console.views import client_ip, current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
@@ -119,6 +119,9 @@ def detail_context(
         codes.append("unshelve")
     feedback = _lead_feedback(appeal)
     plan = dispatch_plan(category=appeal.category, area=appeal.area) if "dispatch" in codes else None
+    # 按此派单: the machine's top three, for a dispatcher while the appeal waits to be dispatched (or accepted).
+    may_suggest = may_dispatch(user) and bool({"dispatch", "accept"}.intersection(codes))
+    suggestions = queues.suggestions_of(appeal) if may_suggest else []
     actions = []
     for code in codes:
         form = bound.get(code)
@@ -148,6 +151,8 @@ def detail_context(
         "actions": actions,
         "open_action": open_action,
         "plan": plan,
+        "suggestions": suggestions,
+        "duplicate_proposals": queues.visible_proposals_for(user, appeal) if "merge" in codes else [],
         "requests": pending_requests(appeal=appeal) if "decide_request" in codes else [],
         "shelved": shelved,
         "mine": my_assignment(user=user, appeal=appeal),

@@ -69,6 +69,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
         qs = queues.centre_bucket(user=user, bucket=bucket, now=now, end_of_day=end_of_day)
         appeal_page = queues.keyset_page(qs, cursor=cursor)
         context.update(rows=appeal_page.rows, next_cursor=appeal_page.next_cursor)
+        if bucket == "to_dispatch" and navigation.may_dispatch(user):
+            # 待派单: the machine's top suggestion per row, one click to dispatch by it.
+            context["dispatch_rows"] = [{"ap": ap, "s": queues.top_suggestion(ap)} for ap in appeal_page.rows]
+            context["here"] = request.get_full_path()
     else:
         buckets, counts = [], {}
         context.update(rows=[], next_cursor=None)

@@ -18,9 +18,7 @@ class ShanzhiError(Exception):
     status = 400
     default_message: str | Promise = _("请求无法处理")
 
-    def __init__(
-        self, message: str | Promise | None = None, *, code: str | None = None, **details: Any
-    ) -> None:
+    def __init__(self, message: str | Promise | None = None, *, code: str | None = None, **details: Any) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code

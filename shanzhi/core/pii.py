@@ -127,6 +127,4 @@ def blind_index(value: str) -> str:
     """A keyed hash for exact-match lookups of an encrypted value (e.g. find appeals by ID number)."""
     if not value:
         return ""
-    return hmac.new(settings.SECRET_KEY.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[
-        :32
-    ]
+    return hmac.new(settings.SECRET_KEY.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()[:32]

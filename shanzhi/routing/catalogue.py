@@ -6,6 +6,7 @@ dropped at once when this process edits them (signals) and reloaded every ``SHAN
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 from threading import Lock
@@ -18,6 +19,7 @@ from django.dispatch import receiver
 
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.rules import split_words
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class RuleLine:
     territorial_level: str
     priority: int
     assisting_ids: tuple[int, ...]
+    keywords: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    weekdays: str = ""
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
 
 
 @dataclass
@@ -83,6 +90,11 @@ def _load() -> Catalogue:
             territorial_level=r.territorial_level,
             priority=r.priority,
             assisting_ids=tuple(sorted(assisting.get(r.pk, []))),
+            keywords=split_words(r.keywords),
+            channels=split_words(r.channels),
+            weekdays=r.weekdays.strip(),
+            start_time=r.start_time,
+            end_time=r.end_time,
         )
         cat.rules_by_category.setdefault(r.category_id, []).append(line)
     return cat

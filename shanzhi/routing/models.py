@@ -71,8 +71,11 @@ class TerritorialLevel(models.TextChoices):
 class DispatchRule(models.Model):
     """A catalogue line: category (and optionally an area) → the lead unit and assisting units.
 
-    The most specific rule wins: a deeper category beats its ancestor, a rule for a smaller area beats a wider one,
-    then the higher ``priority``. A rule without a lead unit sends the lead to the territorial unit of the place.
+    A rule applies when all its conditions hold (area contains the place; a keyword occurs in the text; the channel
+    is listed; the time falls in the weekdays and time window, in the centre's time zone). Among applicable rules:
+    the nearest category wins; then the rule with more conditions (keywords, channel, time); then the smaller area;
+    then the higher ``priority``; then the older rule. A rule without a lead unit sends the lead to the territorial
+    unit of the place.
     """
 
     category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.CASCADE, related_name="dispatch_rules")
@@ -98,6 +101,13 @@ class DispatchRule(models.Model):
         "属地层级", max_length=10, choices=TerritorialLevel.choices, default=TerritorialLevel.TOWN
     )
     assisting_units = models.ManyToManyField(Unit, verbose_name="协办单位", blank=True, related_name="assist_rules")
+    keywords = models.CharField(
+        "关键词", max_length=300, blank=True, help_text="诉求内容含其中任一词时适用，以空格或逗号分隔；留空不限"
+    )
+    channels = models.CharField("来源渠道", max_length=200, blank=True, help_text="以逗号分隔的渠道代码；留空不限")
+    weekdays = models.CharField("适用星期", max_length=7, blank=True, help_text="如 12345 表示周一至周五；留空不限")
+    start_time = models.TimeField("起始时刻", null=True, blank=True, help_text="与截止时刻一起限定时段，可跨午夜")
+    end_time = models.TimeField("截止时刻", null=True, blank=True)
     priority = models.IntegerField("优先级", default=0)
     is_active = models.BooleanField("启用", default=True)
     note = models.CharField("依据/说明", max_length=200, blank=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,12 +16,14 @@ class RuleCandidate:
     category_depth: int  # how far the rule's category is from the appeal's (0 = the same category)
     area_depth: int | None  # depth of the rule's area in the hierarchy; None = district-wide
     priority: int
+    conditions: int = 0  # how many of keywords / channel / time the rule sets (all of them hold)
 
 
 def choose_rule(candidates: Sequence[RuleCandidate]) -> RuleCandidate | None:
-    """Precedence: the nearest category first; then the smallest area (deepest); then priority; then lowest id.
+    """Precedence: the nearest category; then more conditions (keywords, channel, time); then the smallest area
+    (deepest); then the higher priority; then the lowest id.
 
-    Candidates must already be restricted to rules whose area contains the appeal's place (or is district-wide).
+    Candidates must already be restricted to rules whose conditions all hold (see :func:`rule_applies`).
     """
     if not candidates:
         return None
@@ -27,11 +31,51 @@ def choose_rule(candidates: Sequence[RuleCandidate]) -> RuleCandidate | None:
         candidates,
         key=lambda c: (
             c.category_depth,
+            -c.conditions,
             -(c.area_depth if c.area_depth is not None else -1),
             -c.priority,
             c.rule_id,
         ),
     )
+
+
+WORD_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """Keywords or channel codes written with spaces, commas or Chinese commas."""
+    return tuple(w for w in WORD_SEPARATORS.split(text or "") if w)
+
+
+def rule_applies(
+    *,
+    keywords: Sequence[str],
+    channels: Sequence[str],
+    weekdays: str,
+    start: dt.time | None,
+    end: dt.time | None,
+    text: str,
+    channel: str,
+    local_time: dt.datetime,
+) -> bool:
+    """Whether a catalogue line's own conditions hold for an appeal (``local_time`` in the centre's time zone)."""
+    if keywords and not any(word in text for word in keywords):
+        return False
+    if channels and channel not in channels:
+        return False
+    if weekdays and str(local_time.isoweekday()) not in weekdays:
+        return False
+    if start is not None and end is not None:
+        now = local_time.time()
+        inside = start <= now < end if start <= end else (now >= start or now < end)  # may cross midnight
+        if not inside:
+            return False
+    return True
+
+
+def condition_count(*, keywords: Sequence[str], channels: Sequence[str], weekdays: str, timed: bool) -> int:
+    """How many kinds of condition a line sets: more conditions means more specific."""
+    return int(bool(keywords)) + int(bool(channels)) + int(bool(weekdays) or timed)
 
 
 def territorial_lead(chain: Sequence[tuple[str, str, bool]], level: str) -> int | None:

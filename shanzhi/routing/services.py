@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,11 +11,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.catalogue import catalogue
-from shanzhi.routing.models import Category
-from shanzhi.routing.rules import RuleCandidate, choose_rule, territorial_lead
+from shanzhi.routing.models import Category, Urgency
+from shanzhi.routing.rules import RuleCandidate, choose_rule, condition_count, rule_applies, territorial_lead
 
 
 @dataclass
@@ -31,7 +33,9 @@ class DispatchPlan:
         return "；".join(self.explanation)
 
 
-def dispatch_plan(*, category: Category | None, area: Unit | None) -> DispatchPlan:
+def dispatch_plan(
+    *, category: Category | None, area: Unit | None, text: str = "", channel: str = "", at: dt.datetime | None = None
+) -> DispatchPlan:
     """The catalogue's answer for a category at a place. ``lead_unit`` is None when nobody can be chosen.
 
     Reads only the in-process catalogue snapshot (:mod:`shanzhi.routing.catalogue`): no query per call.
@@ -43,11 +47,22 @@ def dispatch_plan(*, category: Category | None, area: Unit | None) -> DispatchPl
     cat = catalogue()
     lineage = cat.lineage(category.pk)
     area_codes = set(area.path.strip("/").split("/")) if area is not None else set()
+    local_time = (at or clock.now()).astimezone(clock.centre_tz())
     lines = [
         line
         for cid in lineage
         for line in cat.rules_by_category.get(cid, [])
-        if line.area_code is None or line.area_code in area_codes
+        if (line.area_code is None or line.area_code in area_codes)
+        and rule_applies(
+            keywords=line.keywords,
+            channels=line.channels,
+            weekdays=line.weekdays,
+            start=line.start_time,
+            end=line.end_time,
+            text=text,
+            channel=channel,
+            local_time=local_time,
+        )
     ]
     chosen = choose_rule(
         [
@@ -56,6 +71,12 @@ def dispatch_plan(*, category: Category | None, area: Unit | None) -> DispatchPl
                 category_depth=lineage.index(line.category_id),
                 area_depth=line.area_depth,
                 priority=line.priority,
+                conditions=condition_count(
+                    keywords=line.keywords,
+                    channels=line.channels,
+                    weekdays=line.weekdays,
+                    timed=line.start_time is not None and line.end_time is not None,
+                ),
             )
             for line in lines
         ]
@@ -105,6 +126,12 @@ def category_tree_import(*, rows: Iterable[dict[str, str]]) -> int:
         names = [n for n in names if n]
         if not names:
             raise ValidationFailed(_("第 %(line)s 行缺少分类名称") % {"line": line_no}, code="category_row_empty")
+        urgency = (row.get("default_urgency") or "").strip()
+        if urgency and urgency not in Urgency.values:
+            raise ValidationFailed(
+                _("第 %(line)s 行的紧急程度无效：%(value)s") % {"line": line_no, "value": urgency[:20]},
+                code="category_row_urgency",
+            )
         parent: Category | None = None
         for depth, name in enumerate(names, start=1):
             path = "/".join(names[:depth])
@@ -156,3 +183,59 @@ def category_tree_export_csv() -> str:
         names = [*cat.path.split("/"), "", ""]
         writer.writerow([cat.code, names[0], names[1], names[2], cat.default_urgency, cat.keywords])
     return out.getvalue()
+
+
+# --- suggestions from the classifier ------------------------------------------------------------------------------
+
+
+@dataclass
+class RoutingAdvice:
+    """What the machine proposes for an appeal without a category: the top suggestions, and whether to trust the
+    first one enough to dispatch without a person."""
+
+    suggestions: list[dict] = field(default_factory=list)
+    automatic: Category | None = None
+    explanation: str = ""
+
+
+def routing_advice(
+    *, text: str, area: Unit | None, channel: str = "", at: dt.datetime | None = None, k: int = 3
+) -> RoutingAdvice:
+    """Classify ``text`` and pair each of the top ``k`` categories with the catalogue's plan for the place.
+
+    Uses the promoted classifier only if one exists (``shanzhi routing train`` or the demo makes it); it never trains
+    in a request. Without a model the advice is empty and the appeal waits for a person.
+    """
+    from shanzhi.routing import classifier
+    from shanzhi.routing.classifier import store
+
+    if store.current_version() is None:
+        return RoutingAdvice(explanation="尚无分类模型，待人工分类")
+    result = classifier.classify(text, k=k)
+    cat = catalogue()
+    advice = RoutingAdvice()
+    for category_id, path, score in result.top:
+        category = cat.categories.get(category_id) if category_id else None
+        if category is None:
+            continue
+        plan = dispatch_plan(category=category, area=area, text=text, channel=channel, at=at)
+        explanation = f"{path} {score:.2f} by model {result.model_version}；{plan.explanation_text}"
+        advice.suggestions.append(
+            {
+                "category_id": category.pk,
+                "path": path,
+                "score": round(float(score), 4),
+                "model": result.model_version,
+                "lead_unit_id": plan.lead_unit.pk if plan.lead_unit else None,
+                "lead_unit_name": plan.lead_unit.name if plan.lead_unit else "",
+                "assisting": [u.name for u in plan.assisting_units],
+                "rule": plan.rule_id,
+                "explanation": explanation,
+            }
+        )
+    if result.confident and advice.suggestions and advice.suggestions[0]["lead_unit_id"]:
+        advice.automatic = cat.categories[advice.suggestions[0]["category_id"]]
+        advice.explanation = f"自动分类：{result.explanation}"
+    else:
+        advice.explanation = f"置信度不足，待派单员确认（{result.explanation}）"
+    return advice

@@ -111,12 +111,6 @@ def test_raw_message_waits_for_an_operator(desk, intake):
     assert appeal.state == "received" and appeal.round == 0
 
 
-def test_structured_intake_needs_a_category(desk, intake):
-    with pytest.raises(ValidationFailed) as err:
-        intake(category=None)
-    assert err.value.code == "category_required"
-
-
 def test_a_handler_cannot_register_appeals(desk, intake):
     with pytest.raises(PermissionDenied):
         intake(actor=desk.urban_handler)

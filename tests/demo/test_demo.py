@@ -25,7 +25,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def demo(db):
-    return demo_load(appeals=40, seed=7, now=NOW)
+    return demo_load(appeals=40, seed=7, now=NOW, train_classifier=False)
 
 
 def _check_log(appeal: Appeal, events: list[AppealEvent]) -> None:
@@ -111,11 +111,11 @@ def test_demo_staff_log_in_with_roles_and_reference_lists_exist(demo):
 @pytest.mark.django_db
 def test_if_empty_leaves_a_loaded_district_alone(demo):
     before = (Appeal.objects.count(), Unit.objects.count(), User.objects.count())
-    again = demo_load(appeals=40, seed=7, if_empty=True, now=NOW)
+    again = demo_load(appeals=40, seed=7, if_empty=True, now=NOW, train_classifier=False)
     assert again.skipped
     assert (Appeal.objects.count(), Unit.objects.count(), User.objects.count()) == before
     # Without --if-empty, reference data is refreshed in place and no second batch of appeals appears.
-    demo_load(appeals=40, seed=7, now=NOW)
+    demo_load(appeals=40, seed=7, now=NOW, train_classifier=False)
     assert (Appeal.objects.count(), Unit.objects.count(), User.objects.count()) == before
 
 
@@ -123,14 +123,14 @@ def test_if_empty_leaves_a_loaded_district_alone(demo):
 def test_demo_is_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(PermissionDenied) as error:
-        demo_load(appeals=5)
+        demo_load(appeals=5, train_classifier=False)
     assert error.value.code == "demo_refused_in_production"
     assert not User.objects.exists()
 
 
 @pytest.mark.django_db
 def test_demo_command_output_and_if_empty(capsys):
-    call_command("demo", appeals=12, seed=3)
+    call_command("demo", appeals=12, seed=3, no_classifier=True)
     out = capsys.readouterr().out
     assert "演示诉求：12 件" in out and "shanzhi-demo" in out
     call_command("demo", "--if-empty")
@@ -161,7 +161,7 @@ def test_planner_at_full_size_covers_every_path():
 
 @pytest.mark.django_db
 def test_demo_requests_and_warnings_appear_at_a_moderate_size(db):
-    report = demo_load(appeals=120, seed=11, now=NOW)
+    report = demo_load(appeals=120, seed=11, now=NOW, train_classifier=False)
     assert report.appeals is not None and report.appeals.failures == []
     assert AssignmentRequest.objects.filter(kind="extend").exists()
     assert Assignment.objects.filter(round__gt=1).exists()

@@ -4,9 +4,6 @@ appeals on the tile-less map, refreshes itself, and leaves a screenshot in test-
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,13 +12,6 @@ from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
 from shanzhi.core import clock
 from shanzhi.orgs.models import Boundary
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = os.environ.get("SHANZHI_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]  # fmt: skip
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-
 
 def _square(lon: float, lat: float, size: float) -> dict:
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
@@ -29,12 +19,8 @@ def _square(lon: float, lat: float, size: float) -> dict:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_dashboard_shows_database_figures(live_server, district, make_user, settings):
-    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_shows_database_figures(live_server, district, make_user, settings, browser, output_dir):
     settings.SHANZHI_REPORTS = {"DASHBOARD_REFRESH_SECONDS": 2}
     Boundary.objects.create(unit=district.district, geojson=_square(106.70, 39.55, 0.25))
     Boundary.objects.create(unit=district.grid_a, geojson=_square(106.75, 39.60, 0.05))
@@ -54,34 +40,31 @@ def test_dashboard_shows_database_figures(live_server, district, make_user, sett
     client.force_login(leader)
     session = client.cookies["sessionid"].value
 
-    OUTPUT.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-            context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-            page = context.new_page()
-            page.goto(f"{live_server.url}/console/reports/dashboard/")
-            page.wait_for_selector("#dashboard[data-loaded]")
-            assert page.inner_text('[data-count="received_today"]') == "7"
-            assert page.inner_text('[data-count="overdue"]') == "2"
-            assert page.inner_text('[data-count="dispatched_today"]') == "7"
-            assert page.get_attribute("#dashboard", "data-points") == "7"
-            page.wait_for_selector("#dashboard[data-map-ready]")
-            assert page.locator("#dash-map path.leaflet-interactive").count() >= 3 + 7  # district, 2 grids, points
-            assert page.locator("#dash-events li").count() >= 7
-            # A new appeal appears on the next refresh without reloading the page.
-            Appeal.objects.create(
-                tracking_no=f"HB{now:%Y%m%d}-999999", channel="web", state="received", content="新诉求",
-                longitude=106.8, latitude=39.62, created_at=clock.now(),
-            )  # fmt: skip
-            page.evaluate("window.__marker = 1")
-            page.wait_for_function(
-                "document.querySelector('[data-count=\"received_today\"]').textContent === '8'", timeout=10000
-            )
-            assert page.evaluate("window.__marker") == 1  # same page: no reload happened
-            box = page.locator("#dash-map").bounding_box()
-            assert box and box["width"] > 900 and box["height"] > 600
-            page.screenshot(path=str(OUTPUT / "reports-dashboard-1920x1080.png"))
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    try:
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/console/reports/dashboard/")
+        page.wait_for_selector("#dashboard[data-loaded]")
+        assert page.inner_text('[data-count="received_today"]') == "7"
+        assert page.inner_text('[data-count="overdue"]') == "2"
+        assert page.inner_text('[data-count="dispatched_today"]') == "7"
+        assert page.get_attribute("#dashboard", "data-points") == "7"
+        page.wait_for_selector("#dashboard[data-map-ready]")
+        assert page.locator("#dash-map path.leaflet-interactive").count() >= 3 + 7  # district, 2 grids, points
+        assert page.locator("#dash-events li").count() >= 7
+        # A new appeal appears on the next refresh without reloading the page.
+        Appeal.objects.create(
+            tracking_no=f"HB{now:%Y%m%d}-999999", channel="web", state="received", content="新诉求",
+            longitude=106.8, latitude=39.62, created_at=clock.now(),
+        )  # fmt: skip
+        page.evaluate("window.__marker = 1")
+        page.wait_for_function(
+            "document.querySelector('[data-count=\"received_today\"]').textContent === '8'", timeout=10000
+        )
+        assert page.evaluate("window.__marker") == 1  # same page: no reload happened
+        box = page.locator("#dash-map").bounding_box()
+        assert box and box["width"] > 900 and box["height"] > 600
+        page.screenshot(path=str(output_dir / "reports-dashboard-1920x1080.png"))
+    finally:
+        context.close()

@@ -61,6 +61,7 @@ def demo_load(
     add_appeals: bool = False,
     grids_per_community: int | None = None,
     now: dt.datetime | None = None,
+    train_classifier: bool = True,
 ) -> DemoReport:
     """Load the model district. Reference data is idempotent (updated in place); appeals are generated when the
     database has none yet (or ``add_appeals``). ``if_empty`` does nothing at all when the district is loaded."""
@@ -94,7 +95,7 @@ def demo_load(
     elif appeals > 0:
         report.lines.append("数据库中已有诉求，未再生成演示诉求（如需追加请用 --add-appeals）")
     report.lines.append(_report_facts_rebuild(now=now))
-    report.lines.extend(_channels_demo())
+    report.lines.extend(_channels_demo(train_classifier=train_classifier))
     return report
 
 
@@ -110,14 +111,20 @@ def _report_facts_rebuild(*, now: dt.datetime) -> str:
     return f"统计事实表：{start} 至 {end}，{rows} 行"
 
 
-def _channels_demo() -> list[str]:
-    """The knowledge base's seed articles and standard addresses with doorplates in a few communities."""
+def _channels_demo(*, train_classifier: bool) -> list[str]:
+    """The knowledge base's seed articles, standard addresses with doorplates in a few communities, and the
+    cold-start routing classifier."""
     import io
 
     from django.core.management import call_command
 
+    from shanzhi.routing.classifier import store
+
     lines = []
-    for args in (("knowledge", "load_seed"), ("places", "demo_addresses")):
+    steps: list[tuple[str, ...]] = [("knowledge", "load_seed"), ("places", "demo_addresses")]
+    if train_classifier and store.current_version() is None:
+        steps.append(("routing", "train", "--no-history"))  # the cold-start classifier (about 10 s, once)
+    for args in steps:
         out = io.StringIO()
         call_command(*args, stdout=out)
         lines.append(out.getvalue().strip().splitlines()[-1] if out.getvalue().strip() else " ".join(args))

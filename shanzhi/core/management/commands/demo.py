@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20251128, help="随机种子（同一种子生成同样的数据）")
         parser.add_argument("--add-appeals", action="store_true", help="数据库已有诉求时仍追加演示诉求")
         parser.add_argument("--grids-per-community", type=int, default=None, help="每个社区的网格数（默认 3-6 个）")
+        parser.add_argument("--no-classifier", action="store_true", help="不训练冷启动分类模型")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["appeals"] < 0:
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 if_empty=options["if_empty"],
                 add_appeals=options["add_appeals"],
                 grids_per_community=options["grids_per_community"],
+                train_classifier=not options["no_classifier"],
             )
         except ShanzhiError as error:
             raise CommandError(f"{error.code}: {error.message}") from error
