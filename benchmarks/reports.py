@@ -28,7 +28,7 @@ INSERT INTO appeals_appeal (
     tracking_no, channel, appeal_type, urgency, state, title, content, category_id,
     citizen_name, citizen_phone, citizen_id_enc, citizen_id_index, is_anonymous, wants_reply,
     address, longitude, latitude, area_id, area_path, round, lead_unit_id, due_at, warning,
-    routing_explanation, reply_text, rating, external_ref, created_by_id, created_at, updated_at, version, closed_at
+    routing_explanation, routing_suggestions, reply_text, rating, external_ref, created_by_id, created_at, updated_at, version, closed_at
 )
 SELECT
     'BR' || lpad(g::text, 9, '0'),
@@ -41,7 +41,7 @@ SELECT
     (%(grids)s::bigint[])[1 + (g / 7) %% %(n_grids)s], (%(grid_paths)s::text[])[1 + (g / 7) %% %(n_grids)s], 1,
     (%(units)s::bigint[])[1 + (g %% %(n_categories)s * %(n_grids)s + (g / 7) %% %(n_grids)s) %% %(n_units)s],
     %(start)s::timestamptz + g * %(step)s * interval '1 second' + interval '5 days',
-    'none', '', '', '', '', NULL,
+    'none', '', '[]'::jsonb, '', '', '', NULL,
     %(start)s::timestamptz + g * %(step)s * interval '1 second', now(), 0,
     CASE WHEN g %% 10 <> 0 THEN %(start)s::timestamptz + g * %(step)s * interval '1 second' + interval '3 days' END
 FROM generate_series(1, %(count)s) AS g

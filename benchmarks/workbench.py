@@ -26,7 +26,7 @@ INSERT INTO appeals_appeal (
     tracking_no, channel, appeal_type, urgency, state, title, content, category_id,
     citizen_name, citizen_phone, citizen_id_enc, citizen_id_index, is_anonymous, wants_reply,
     address, longitude, latitude, area_id, area_path, round, lead_unit_id, due_at, warning,
-    routing_explanation, reply_text, rating, external_ref, created_by_id, created_at, updated_at, version, closed_at
+    routing_explanation, routing_suggestions, reply_text, rating, external_ref, created_by_id, created_at, updated_at, version, closed_at
 )
 SELECT
     'BW' || to_char(%(start)s::timestamptz + g * interval '30 seconds', 'YYYYMMDD') || '-' || lpad(g::text, 7, '0'),
@@ -39,7 +39,7 @@ SELECT
     '凤凰岭街道和平小区' || (g %% 40) || '号楼', NULL, NULL, %(area)s, %(area_path)s, 1,
     (%(units)s::bigint[])[1 + g %% %(n_units)s],
     %(start)s::timestamptz + g * interval '30 seconds' + interval '5 days',
-    'none', '派单目录', '', '', '', NULL,
+    'none', '派单目录', '[]'::jsonb, '', '', '', NULL,
     %(start)s::timestamptz + g * interval '30 seconds', now(), 0,
     CASE WHEN (g / %(n_units)s) %% 10 >= 2
         THEN %(start)s::timestamptz + g * interval '30 seconds' + interval '3 days' END
