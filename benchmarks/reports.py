@@ -66,10 +66,10 @@ FROM appeals_appeal a
 """
 
 FOLLOW_UPS_SQL = """
-INSERT INTO appeals_followup (appeal_id, round, rating, resolved, reached, note, by_id, at)
+INSERT INTO appeals_followup (appeal_id, round, rating, resolved, reached, note, channel, by_id, at)
 SELECT a.id, 1,
     CASE WHEN a.id %% 10 < 7 THEN 'satisfied' WHEN a.id %% 10 < 9 THEN 'fairly_satisfied' ELSE 'dissatisfied' END,
-    a.id %% 10 <> 9, true, '', %(user)s, a.created_at + interval '7 days'
+    a.id %% 10 <> 9, true, '', 'phone', %(user)s, a.created_at + interval '7 days'
 FROM appeals_appeal a WHERE a.state = 'closed'
 """
 
