@@ -22,6 +22,7 @@ from shanzhi.appeals.models import (
 )
 from shanzhi.core import clock
 from shanzhi.orgs.models import Boundary, UnitKind, User
+from shanzhi.proactive.selectors import hotspots_live
 from shanzhi.reports import rules, selectors
 
 MAX_POINTS = 3000
@@ -54,6 +55,8 @@ def live_counts(*, now: dt.datetime) -> dict[str, int]:
         "overdue": warnings["overdue"] or 0,
         "red": warnings["red"] or 0,
         "yellow": warnings["yellow"] or 0,
+        # Clusters of similar appeals in one community (主动治理): open or acknowledged hotspot alerts.
+        "hotspots": hotspots_live().count(),
     }
 
 

@@ -98,6 +98,21 @@ def test_dashboard_json(built, make_user, time_machine):
     assert data["counts"]["open_total"] == 4  # A2, A3, A4, A6
     assert {"name", "value"} <= set(data["gauges"][0])
     assert all("citizen" not in key for event in data["events"] for key in event)
+    assert data["counts"]["hotspots"] == 0
+
+
+def test_dashboard_counts_live_hotspot_alerts(built, make_user):
+    from shanzhi.core import clock
+    from shanzhi.proactive.models import Hotspot
+
+    district = built.district
+    common = {"community": district.community_a, "area": district.community_a, "alert_unit": district.town_a,
+              "key": "text", "window": "24h", "first_at": clock.now(), "last_at": clock.now(),
+              "created_at": clock.now(), "updated_at": clock.now()}  # fmt: skip
+    Hotspot.objects.create(**common, state="open")
+    Hotspot.objects.create(**{**common, "window": "7d"}, state="closed")
+    client = client_for(make_user(built.district.centre, "leader"))
+    assert client.get(reverse("reports:dashboard_data")).json()["counts"]["hotspots"] == 1
 
 
 def test_periodic_jobs_registered():
