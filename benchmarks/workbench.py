@@ -26,7 +26,8 @@ INSERT INTO appeals_appeal (
     tracking_no, channel, appeal_type, urgency, state, title, content, category_id,
     citizen_name, citizen_phone, citizen_id_enc, citizen_id_index, is_anonymous, wants_reply,
     address, longitude, latitude, area_id, area_path, round, lead_unit_id, due_at, warning,
-    routing_explanation, routing_suggestions, reply_text, rating, external_ref, created_by_id, created_at, updated_at, version, closed_at
+    routing_explanation, routing_suggestions, reply_text, rating, external_ref, created_by_id, created_at, updated_at,
+    version, closed_at
 )
 SELECT
     'BW' || to_char(%(start)s::timestamptz + g * interval '30 seconds', 'YYYYMMDD') || '-' || lpad(g::text, 7, '0'),

@@ -211,28 +211,18 @@ def request_decide(*, actor: User, request: AssignmentRequest, approve: bool, no
     request.decided_by, request.decided_at, request.decision_note = actor, at, (note or "").strip()
     request.save()
     payload = {"request": request.pk, "kind": request.kind, "note": request.decision_note}
-    if not approve:
-        record_event(
-            appeal=appeal,
-            assignment=assignment,
-            kind=EventKind.REQUEST_REFUSED,
-            at=at,
-            actor=actor,
-            reason=request.decision_note,
-            payload=payload,
-            is_public=False,
-        )
-        return request
     record_event(
         appeal=appeal,
         assignment=assignment,
-        kind=EventKind.REQUEST_APPROVED,
+        kind=EventKind.REQUEST_APPROVED if approve else EventKind.REQUEST_REFUSED,
         at=at,
         actor=actor,
         reason=request.decision_note,
         payload=payload,
         is_public=False,
     )
+    if not approve:
+        return request
     if request.kind == RequestKind.RETURN:
         _apply_return(actor=actor, appeal=appeal, assignment=assignment, request=request)
     elif request.kind == RequestKind.EXTEND:
