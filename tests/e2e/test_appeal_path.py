@@ -7,6 +7,7 @@ back → the centre replies → follow-up rated 满意 → closed; the timeline 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(browser, base_url: str, username: str):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap then opens the action accordions without a transition to race with.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{base_url}/console/login/")
@@ -30,8 +32,21 @@ def log_in(browser, base_url: str, username: str):
     return page
 
 
+def wait_for_success(page, text: str) -> None:
+    """Wait for the success message; on a timeout keep the page (HTML and screenshot) for the diagnosis."""
+    try:
+        page.wait_for_selector(f".alert-success >> text={text}")
+    except Exception:
+        out = Path(__file__).resolve().parents[2] / "test-output"
+        out.mkdir(exist_ok=True)
+        (out / "failed-page.html").write_text(page.content(), encoding="utf-8")
+        page.screenshot(path=str(out / "failed-page.png"), full_page=True)
+        raise
+
+
 def open_action(page, code: str):
     page.click(f'[data-action-toggle="{code}"]')
+    page.wait_for_selector(f"#act-{code}.show:not(.collapsing)")
     form = page.locator(f'form[data-action-form="{code}"]')
     form.wait_for(state="visible")
     return form
@@ -76,12 +91,12 @@ def test_hotline_call_to_closed_appeal(live_server, browser, district, make_user
     handler.click(f"text={appeal.tracking_no}")
     handler.wait_for_url(f"{base}/console/appeals/{appeal.pk}/")
     handler.click('[data-action-submit="sign"]')
-    handler.wait_for_selector(".alert-success >> text=已签收")
+    wait_for_success(handler, "已签收")
     form = open_action(handler, "feedback")
     form.locator("textarea").fill("已更换灯泡，路灯恢复照明。")
     form.locator("input[name='resolved'][value='yes']").check()
     form.locator('[data-action-submit="feedback"]').click()
-    handler.wait_for_selector(".alert-success >> text=已提交处置反馈")
+    wait_for_success(handler, "已提交处置反馈")
     appeal.refresh_from_db()
     assert appeal.state == AppealState.FEEDBACK
 
@@ -91,12 +106,12 @@ def test_hotline_call_to_closed_appeal(live_server, browser, district, make_user
     assert form.locator("textarea").input_value() == "已更换灯泡，路灯恢复照明。"  # prefilled from the feedback
     form.locator("textarea").fill("您反映的路灯问题已由城管局修复，感谢您的监督。")
     form.locator('[data-action-submit="reply"]').click()
-    operator.wait_for_selector(".alert-success >> text=已统一答复")
+    wait_for_success(operator, "已统一答复")
     form = open_action(operator, "follow_up")
     form.locator("input[name='rating'][value='satisfied']").check()
     form.locator("input[name='resolved'][value='yes']").check()
     form.locator('[data-action-submit="follow_up"]').click()
-    operator.wait_for_selector(".alert-success >> text=诉求已办结")
+    wait_for_success(operator, "诉求已办结")
     appeal.refresh_from_db()
     assert appeal.state == AppealState.CLOSED
     assert appeal.rating == "satisfied"

@@ -67,7 +67,8 @@ def test_dispatcher_accepts_a_suggestion(live_server, browser, district, make_us
         ]
     )
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap then opens the action accordions without a transition to race with.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{base}/console/login/")
