@@ -180,6 +180,11 @@ class Appeal(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def is_being_handled(self) -> bool:
+        """A unit is working on it: the handling deadline is the one that runs."""
+        return self.state in (AppealState.DISPATCHED, AppealState.IN_PROGRESS)
+
 
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", "主办"

@@ -53,15 +53,6 @@ class Category(models.Model):
             self.path = self.name
         super().save(*args, **kwargs)
 
-    def lineage_ids(self) -> list[int]:
-        """Own id and the ids of ancestors, nearest first."""
-        ids: list[int] = []
-        node: Category | None = self
-        while node is not None:
-            ids.append(node.pk)
-            node = node.parent
-        return ids
-
 
 class TerritorialLevel(models.TextChoices):
     COMMUNITY = "community", "村(社区)"

@@ -153,3 +153,13 @@ def test_supervision_lists_overdue_appeals(desk, intake, login):
         html = login(desk.dispatcher).get(reverse("console:supervision")).content.decode()
     assert appeal.tracking_no in html
     assert "138****1234" in html and "13800001234" not in html
+
+
+def test_finished_work_shows_no_handling_countdown(desk, intake, login):
+    """An appeal the unit has fed back on waits for the centre: its handling deadline no longer runs in the list,
+    so an old deadline must not show it as 超期 against the unit."""
+    appeal = intake()
+    Appeal.objects.filter(pk=appeal.pk).update(state=AppealState.FEEDBACK, due_at=clock.now() - dt.timedelta(days=2))
+    html = bench(login(desk.operator), bucket="feedback")
+    row = html.split(appeal.tracking_no, 1)[1].split("</tr>", 1)[0]
+    assert "超期" not in row and "—" in row
