@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import dispatching
+from shanzhi.appeals.dispatching import RoundDraft
 from shanzhi.appeals.events import event_draft
-from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AppealType, Assignment, Channel, EventKind
+from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AppealType, Channel, EventKind
 from shanzhi.core import clock, pii
+from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
-from shanzhi.notifications.services import notify_citizen
+from shanzhi.notifications.services import new_appeal_messages, schedule_deliveries
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.places.gazetteer import address_resolve
 from shanzhi.places.services import location_resolve
@@ -36,13 +39,20 @@ _known_sequences: set[str] = set()
 
 
 def next_tracking_no(at: dt.datetime) -> str:
-    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused (ADR 2).
+    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused (ADR 2)."""
+    return next_tracking_nos(at, 1)[0]
+
+
+def next_tracking_nos(at: dt.datetime, count: int) -> list[str]:
+    """``count`` new tracking numbers of ``at``'s day, ascending, with one statement.
 
     PostgreSQL: one sequence per day (created on first use), so allocation takes no row lock and needs no commit.
-    Elsewhere (SQLite): one atomic upsert of the day's counter row.
+    Elsewhere (SQLite): one atomic upsert of the day's counter row, advanced by ``count``.
     """
     from django.conf import settings
 
+    if count < 1:
+        return []
     day = clock.local_date(at)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -52,15 +62,21 @@ def next_tracking_no(at: dt.datetime) -> str:
                 _create_sequence(cursor, name)
                 if not connection.in_atomic_block:
                     _known_sequences.add(name)
-            cursor.execute("SELECT nextval(%s)", [name])
+            if count == 1:
+                cursor.execute("SELECT nextval(%s)", [name])
+            else:
+                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
+            values = sorted(row[0] for row in cursor.fetchall())
         else:
             cursor.execute(
-                "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, 1) "
-                "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + 1 RETURNING value",
-                [day],
+                "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, %s) "
+                "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + %s RETURNING value",
+                [day, count, count],
             )
-        (value,) = cursor.fetchone()
-    return f"{settings.SHANZHI['TRACKING_PREFIX']}{day:%Y%m%d}-{value:06d}"
+            (last,) = cursor.fetchone()
+            values = list(range(last - count + 1, last + 1))
+    prefix = settings.SHANZHI["TRACKING_PREFIX"]
+    return [f"{prefix}{day:%Y%m%d}-{value:06d}" for value in values]
 
 
 def _create_sequence(cursor: Any, name: str) -> None:
@@ -103,9 +119,98 @@ def _validate_area(area: Unit | None) -> Unit | None:
     return area
 
 
+@dataclass
+class IntakeDraft:
+    """A validated, routed appeal not yet written: the appeal, its first events and its first dispatch round."""
+
+    appeal: Appeal
+    events: list[AppealEvent]
+    round: RoundDraft | None = None
+
+
+def intake_check_role(actor: User | None) -> None:
+    if actor is not None and not actor.has_role(*INTAKE_ROLES):
+        raise PermissionDenied(_("您的角色不能登记诉求"), code="role_may_not_intake")
+
+
+class IntakeFields(TypedDict, total=False):
+    """What a channel tells about a new appeal (the keyword arguments of :func:`intake_draft` after ``at``)."""
+
+    channel: Required[str]
+    content: Required[str]
+    title: str
+    appeal_type: str
+    urgency: str | None
+    category: Category | int | str | None
+    citizen_name: str
+    citizen_phone: str
+    citizen_id_number: str
+    is_anonymous: bool
+    wants_reply: bool
+    address: str
+    longitude: float | None
+    latitude: float | None
+    area: Unit | None
+    area_code: str | None
+    external_ref: str
+    structured: bool
+    auto_dispatch: bool
+
+
 def appeal_intake(
     *,
     actor: User | None,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+    **fields: Unpack[IntakeFields],
+) -> IntakeResult:
+    """Register an appeal from any channel (the fields are those of :func:`intake_draft`).
+
+    ``structured=False`` keeps a raw message (a call note, an SMS) as ``received`` for an operator to structure.
+    Otherwise the appeal is accepted at once and, when a category is known and the catalogue finds a lead unit,
+    dispatched in the same transaction. A retry with the same ``idempotency_key`` by the same actor returns the
+    appeal the first call created and changes nothing.
+    """
+    intake_check_role(actor)
+    if idempotency_key:
+        existing = intake_existing(actor, [idempotency_key]).get(idempotency_key)
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+    draft = intake_draft(actor=actor, idempotency_key=idempotency_key, at=at or clock.now(), **fields)
+    try:
+        intake_write([draft])
+    except IntegrityError:
+        if idempotency_key:
+            existing = intake_existing(actor, [idempotency_key]).get(idempotency_key)
+            if existing is not None:
+                return IntakeResult(existing, created=False)
+        raise
+    return IntakeResult(draft.appeal, created=True)
+
+
+def intake_existing(actor: User | None, keys: Iterable[str]) -> dict[str, Appeal]:
+    """The appeals ``actor`` already registered under any of ``keys``. A narrow query first (almost always
+    empty: retries are rare), the whole appeals only for the keys found."""
+    wanted = {k for k in keys if k}
+    if not wanted:
+        return {}
+    found: dict[str, int] = {
+        key: pk
+        for key, pk in Appeal.objects.filter(created_by=actor, idempotency_key__in=wanted).values_list(
+            "idempotency_key", "pk"
+        )
+        if key
+    }
+    if not found:
+        return {}
+    by_pk = Appeal.objects.in_bulk(list(found.values()))
+    return {key: by_pk[pk] for key, pk in found.items() if pk in by_pk}
+
+
+def intake_draft(
+    *,
+    actor: User | None,
+    at: dt.datetime,
     channel: str,
     content: str,
     title: str = "",
@@ -121,27 +226,17 @@ def appeal_intake(
     longitude: float | None = None,
     latitude: float | None = None,
     area: Unit | None = None,
+    area_code: str | None = None,
     idempotency_key: str | None = None,
     external_ref: str = "",
     structured: bool = True,
     auto_dispatch: bool = True,
-    at: dt.datetime | None = None,
-) -> IntakeResult:
-    """Register an appeal from any channel.
-
-    ``structured=False`` keeps a raw message (a call note, an SMS) as ``received`` for an operator to structure.
-    Otherwise the appeal is accepted at once and, when a category is known and the catalogue finds a lead unit,
-    dispatched in the same transaction. A retry with the same ``idempotency_key`` by the same actor returns the
-    appeal the first call created and changes nothing.
-    """
-    if actor is not None and not actor.has_role(*INTAKE_ROLES):
-        raise PermissionDenied(_("您的角色不能登记诉求"), code="role_may_not_intake")
-    if idempotency_key:
-        existing = Appeal.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return IntakeResult(existing, created=False)
-
-    at = at or clock.now()
+) -> IntakeDraft:
+    """Validate and route one appeal in memory (raises :class:`ValidationFailed` on bad input; writes nothing)."""
+    if area is None and area_code:
+        area = catalogue().units_by_code.get(area_code.strip())
+        if area is None:
+            raise ValidationFailed(_("区域代码不存在"), code="unknown_area", area_code=area_code[:32])
     fields = _validated_fields(
         channel=channel,
         content=content,
@@ -168,11 +263,9 @@ def appeal_intake(
         if structured and advice.automatic is not None:
             fields["category"] = advice.automatic
             fields["urgency"] = urgency or advice.automatic.default_urgency
-    tracking_no = next_tracking_no(at)
     appeal = Appeal(
         routing_suggestions=advice.suggestions if advice else [],
         routing_explanation=advice.explanation if advice else "",
-        tracking_no=tracking_no,
         is_anonymous=is_anonymous,
         wants_reply=wants_reply,
         idempotency_key=idempotency_key or None,
@@ -182,20 +275,22 @@ def appeal_intake(
         state=AppealState.RECEIVED,
         **fields,
     )
-    events = [
-        event_draft(
-            appeal=appeal,
-            kind=EventKind.RECEIVED,
-            at=at,
-            actor=actor,
-            to_state=AppealState.RECEIVED,
-            payload={"channel": channel, **({"location": location_note} if location_note else {})},
-        )
-    ]
-    round_draft = None
+    draft = IntakeDraft(
+        appeal=appeal,
+        events=[
+            event_draft(
+                appeal=appeal,
+                kind=EventKind.RECEIVED,
+                at=at,
+                actor=actor,
+                to_state=AppealState.RECEIVED,
+                payload={"channel": channel, **({"location": location_note} if location_note else {})},
+            )
+        ],
+    )
     if structured:
         appeal.state = AppealState.ACCEPTED
-        events.append(
+        draft.events.append(
             event_draft(
                 appeal=appeal,
                 kind=EventKind.ACCEPTED,
@@ -206,28 +301,41 @@ def appeal_intake(
             )
         )
         if auto_dispatch and appeal.category_id is not None:
-            round_draft = dispatching.draft_by_catalogue(
+            draft.round = dispatching.draft_by_catalogue(
                 appeal=appeal,
                 actor=actor,
                 at=at,
                 only_if_lead=True,
                 prefix=advice.explanation if advice and advice.automatic else "",
             )
-    try:
-        with transaction.atomic():
-            appeal.save(force_insert=True)
-            if round_draft is not None:
-                Assignment.objects.bulk_create(round_draft.assignments)
-                events.append(round_draft.event)
-            AppealEvent.objects.bulk_create(events)
-            notify_citizen(appeal=appeal, event="received", new_appeal=True)
-    except IntegrityError:
-        if idempotency_key:
-            existing = Appeal.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return IntakeResult(existing, created=False)
-        raise
-    return IntakeResult(appeal, created=True)
+            if draft.round is not None:
+                draft.events.append(draft.round.event)
+    return draft
+
+
+def intake_write(drafts: Sequence[IntakeDraft]) -> None:
+    """Write drafted appeals in one transaction: tracking numbers, then one bulk insert (COPY on PostgreSQL) each
+    for the appeals, their assignments, their events and the citizens' acknowledgements, and one delivery task.
+    All or nothing: an IntegrityError (a concurrent retry with the same idempotency key) leaves no trace but spent
+    tracking numbers."""
+    if not drafts:
+        return
+    by_day: dict[dt.date, list[Appeal]] = {}
+    for draft in drafts:
+        by_day.setdefault(clock.local_date(draft.appeal.created_at), []).append(draft.appeal)
+    for appeals in by_day.values():
+        for appeal, number in zip(appeals, next_tracking_nos(appeals[0].created_at, len(appeals)), strict=True):
+            appeal.tracking_no = number
+    appeals = [d.appeal for d in drafts]
+    messages = new_appeal_messages(appeals=appeals, event="received")
+    with transaction.atomic():
+        bulk_insert(
+            appeals,
+            [a for d in drafts if d.round is not None for a in d.round.assignments],
+            [e for d in drafts for e in d.events],
+            messages,
+        )
+        schedule_deliveries(messages)
 
 
 def _validated_fields(

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock, pii
+from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.notifications import rules, templates_text
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
@@ -122,7 +123,10 @@ def _dedupe_key(*, appeal: Appeal, event: str, channel: str, body: str, dedupe: 
     if dedupe is None:
         # Same appeal, event, dispatch round and text: the same notification (a retried request, a double click).
         dedupe = f"r{appeal.round}:" + hashlib.sha256(body.encode()).hexdigest()[:20]
-    key = f"appeal:{appeal.pk}:{event}:{channel}:{dedupe}"
+    # The tracking number, not the id: messages for new appeals are built before their appeal is inserted.
+    if not appeal.tracking_no:
+        raise ValueError("a notification needs the appeal's tracking number")
+    key = f"appeal:{appeal.tracking_no}:{event}:{channel}:{dedupe}"
     return key if len(key) <= 160 else key[:120] + hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
@@ -152,23 +156,12 @@ def notify_citizen(
     if reason is not None:
         logger.debug("notification skipped appeal=%s event=%s reason=%s", appeal.tracking_no, event, reason)
         return None
+    if new_appeal:
+        created = notify_new_appeals(appeals=[appeal], event=event, channel=channel, extra=extra)
+        return created[0] if created else None
     body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
     key = _dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=dedupe)
     now = clock.now()
-    if new_appeal:
-        message = OutboxMessage.objects.create(
-            channel=channel,
-            recipient=phone,
-            event=event,
-            appeal=appeal,
-            body=body,
-            state=OutboxState.PENDING,
-            next_attempt_at=now,
-            dedupe_key=key,
-            created_at=now,
-        )
-        _schedule_delivery(message.pk)
-        return message
     if OutboxMessage.objects.filter(dedupe_key=key).exists():
         logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
         return None
@@ -194,6 +187,69 @@ def notify_citizen(
     return message
 
 
+def notify_new_appeals(
+    *,
+    appeals: Iterable[Appeal],
+    event: str = "received",
+    channel: str = NotificationChannel.SMS,
+    extra: Mapping[str, Any] | None = None,
+) -> list[OutboxMessage]:
+    """Queue ``event`` for appeals created in the caller's transaction, with one INSERT for all of them and one
+    delivery task (see :func:`new_appeal_messages`)."""
+    messages = new_appeal_messages(appeals=appeals, event=event, channel=channel, extra=extra)
+    bulk_insert(messages)
+    schedule_deliveries(messages)
+    return messages
+
+
+def new_appeal_messages(
+    *,
+    appeals: Iterable[Appeal],
+    event: str = "received",
+    channel: str = NotificationChannel.SMS,
+    extra: Mapping[str, Any] | None = None,
+) -> list[OutboxMessage]:
+    """Unsaved outbox messages telling the citizens of new appeals about ``event``, for the caller to insert with
+    the appeals and then pass to :func:`schedule_deliveries`. No duplicate check: nothing can have been queued yet
+    for an appeal that did not exist. Appeals whose citizen cannot or need not be told are skipped (see
+    :func:`notify_citizen`)."""
+    now = clock.now()
+    messages = []
+    for appeal in appeals:
+        phone = pii.normalize_phone(appeal.citizen_phone or "")
+        reason = rules.skip_reason(phone=phone, wants_reply=appeal.wants_reply, event=event, channel=channel)
+        if reason is not None:
+            logger.debug("notification skipped appeal=%s event=%s reason=%s", appeal.tracking_no, event, reason)
+            continue
+        body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
+        messages.append(
+            OutboxMessage(
+                channel=channel,
+                recipient=phone,
+                event=event,
+                appeal=appeal,
+                body=body,
+                state=OutboxState.PENDING,
+                next_attempt_at=now,
+                dedupe_key=_dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=None),
+                created_at=now,
+            )
+        )
+    return messages
+
+
+def schedule_deliveries(messages: list[OutboxMessage]) -> None:
+    """Ask for the delivery of saved messages: one task for all of them, written like :func:`_schedule_delivery`."""
+    if not messages:
+        return
+    if len(messages) == 1:
+        _schedule_delivery(messages[0].pk)
+    elif _queue_is_transactional():
+        enqueue_deliveries([m.pk for m in messages])
+    else:
+        transaction.on_commit(partial(enqueue_deliveries, [m.pk for m in messages]), robust=True)
+
+
 def _schedule_delivery(message_id: int) -> None:
     """With the database queue the task row is written in the caller's transaction (it commits or rolls back with
     the message: no extra commit); any other backend is asked after commit."""
@@ -208,6 +264,20 @@ def _queue_is_transactional() -> bool:
     from django_tasks_db.backend import DatabaseBackend
 
     return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def enqueue_deliveries(message_ids: list[int]) -> None:
+    """Ask a worker to deliver several messages now (one task). If the queue is unavailable, the sweep sends them."""
+    from shanzhi.notifications.tasks import deliver_messages
+
+    try:
+        deliver_messages.enqueue(message_ids)
+    except Exception as error:
+        logger.warning(
+            "notifications %s…: delivery not enqueued (%s); the sweep will send them",
+            message_ids[:3],
+            type(error).__name__,
+        )
 
 
 def enqueue_delivery(message_id: int) -> None:

@@ -1,8 +1,9 @@
 """Background work of the outbox.
 
-``deliver_message`` is enqueued after the commit that wrote a message; ``deliver_outbox`` is the periodic sweep
-(registered with the scheduler as ``shanzhi.notifications.tasks.deliver_outbox``, every minute or so) that sends
-retries and anything whose task was lost.
+``deliver_message`` (``deliver_messages`` for a batch) is enqueued after the commit that wrote a message;
+``deliver_outbox`` is the periodic sweep (registered with the scheduler as
+``shanzhi.notifications.tasks.deliver_outbox``, every minute or so) that sends retries and anything whose task was
+lost.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ SWEEP_LIMIT = 500
 def deliver_message(message_id: int) -> str:
     """Deliver one outbox message now, if it is still due; returns its state afterwards."""
     return str(services.outbox_deliver_message(message_id=message_id, now=clock.now()))
+
+
+@task()
+def deliver_messages(message_ids: list[int]) -> dict[str, str]:
+    """Deliver several outbox messages written together (a batch intake); returns each one's state afterwards."""
+    now = clock.now()
+    return {str(pk): str(services.outbox_deliver_message(message_id=pk, now=now)) for pk in message_ids}
 
 
 @task()

@@ -32,7 +32,7 @@ def test_received_is_queued_with_the_rendered_text(make_appeal):
     assert message.next_attempt_at == T0 and message.created_at == T0
     assert message.body.startswith(f"您反映的诉求已收到，编号{appeal.tracking_no}。")
     assert message.dedupe_key is not None
-    assert message.dedupe_key.startswith(f"appeal:{appeal.pk}:received:sms:r0:")
+    assert message.dedupe_key.startswith(f"appeal:{appeal.tracking_no}:received:sms:r0:")
 
 
 def test_dispatched_names_the_lead_unit(make_appeal):
