@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from collections import Counter
+from typing import Any, cast
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -20,6 +21,8 @@ from ninja import Header, Query, Router, Status
 from shanzhi.appeals import selectors, services, unit_work
 from shanzhi.appeals.api_schemas import (
     AcceptIn,
+    AppealBatchIn,
+    AppealBatchOut,
     AppealCreateIn,
     AppealDetailOut,
     AppealOut,
@@ -39,18 +42,19 @@ from shanzhi.appeals.api_schemas import (
     RequestOut,
     UnitsOut,
     appeal_dict,
+    appeal_receipt_dict,
     assignment_dict,
     event_dict,
     request_dict,
 )
-from shanzhi.appeals.intake import resolve_category
+from shanzhi.appeals.intake import IntakeFields, resolve_category
+from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
 from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.core.services import may_view_personal_data
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
-from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category
 
 router = Router(tags=["诉求"])
@@ -126,11 +130,6 @@ def appeal_create(
     payload: AppealCreateIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
 ) -> Status:
-    area = None
-    if payload.area_code:
-        area = catalogue().units_by_code.get(payload.area_code.strip())
-        if area is None:
-            raise ValidationFailed(_("区域代码不存在"), code="unknown_area", area_code=payload.area_code)
     result = services.appeal_intake(
         actor=_actor(request),
         channel=payload.channel,
@@ -147,13 +146,50 @@ def appeal_create(
         address=payload.address,
         longitude=payload.longitude,
         latitude=payload.latitude,
-        area=area,
+        area_code=payload.area_code,
         idempotency_key=(idempotency_key or "").strip() or None,
         external_ref=payload.external_ref,
         structured=payload.structured,
     )
     data = _present(request, [result.appeal])[1][0]
     return Status(201 if result.created else 200, data)
+
+
+@router.post(
+    "/appeals/batch",
+    response={200: AppealBatchOut, **ERRORS},
+    summary="批量登记诉求",
+    description=(
+        "供 12345 城市平台等对接系统一次推送多件诉求（每批上限默认 100 件）。每件与单件登记走同样的校验、分流与时限，"
+        "合格的在一个事务中写入；某件不合格只拒收该件（results 中给出错误码），其余照常登记。"
+        "每件可带 idempotency_key，重发返回首次登记的诉求（status=existing）。"
+    ),
+)
+def appeal_create_batch(request: HttpRequest, payload: AppealBatchIn) -> dict[str, Any]:
+    items = [
+        BatchItem(
+            fields=cast(IntakeFields, item.model_dump(exclude={"idempotency_key"})),
+            idempotency_key=item.idempotency_key,
+        )
+        for item in payload.appeals
+    ]
+    outcomes = appeals_intake_batch(actor=_actor(request), items=items)
+    results = [
+        {
+            "index": o.index,
+            "status": o.status,
+            "appeal": appeal_receipt_dict(o.appeal) if o.appeal is not None else None,
+            "error": o.error.as_dict() if o.error is not None else None,
+        }
+        for o in outcomes
+    ]
+    counts = Counter(o.status for o in outcomes)
+    return {
+        "created": counts["created"],
+        "existing": counts["existing"],
+        "rejected": counts["rejected"],
+        "results": results,
+    }
 
 
 @router.get("/appeals/{key}", response={200: AppealDetailOut, **ERRORS}, summary="查看诉求（编号或 id）")

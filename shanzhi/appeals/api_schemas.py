@@ -45,6 +45,18 @@ class AppealCreateIn(Schema):
     structured: bool = Field(True, description="false：原始信息，待话务员补录后受理")
 
 
+class AppealBatchItemIn(AppealCreateIn):
+    idempotency_key: str | None = Field(
+        None, max_length=80, description="本件的幂等键：重发同一键返回首次登记的诉求（status=existing），不再新建"
+    )
+
+
+class AppealBatchIn(Schema):
+    appeals: list[AppealBatchItemIn] = Field(
+        ..., min_length=1, max_length=1000, description="诉求列表（每批上限见 SHANZHI_INTAKE_BATCH_MAX，默认 100）"
+    )
+
+
 class AcceptIn(Schema):
     category: int | str | None = Field(None, description="分类：编号、编码或完整路径（留空用已有分类）")
     title: str | None = Field(None, max_length=120)
@@ -174,6 +186,33 @@ class AppealOut(Schema):
     created_at: dt.datetime
 
 
+class AppealReceiptOut(Schema):
+    """What an integration needs back to track what it sent (no personal data)."""
+
+    id: int
+    tracking_no: str
+    state: str
+    category: str | None = Field(description="分类编码")
+    lead_unit: UnitRef | None
+    due_at: dt.datetime | None
+    external_ref: str
+    created_at: dt.datetime
+
+
+class BatchItemOut(Schema):
+    index: int = Field(description="在请求 appeals 中的序号（从 0 起）")
+    status: str = Field(description="created 新建 / existing 重发（已登记过）/ rejected 拒收（见 error）")
+    appeal: AppealReceiptOut | None
+    error: ErrorOut | None
+
+
+class AppealBatchOut(Schema):
+    created: int
+    existing: int
+    rejected: int
+    results: list[BatchItemOut]
+
+
 class AppealDetailOut(AppealOut):
     assignments: list[AssignmentOut]
     actions: list[str] = Field(description="调用者当前可执行的操作")
@@ -289,6 +328,25 @@ def appeal_dict(appeal: Appeal, *, reveal: bool) -> dict[str, Any]:
         "rating": appeal.rating,
         "resolved": appeal.resolved,
         "closed_at": appeal.closed_at,
+        "external_ref": appeal.external_ref,
+        "created_at": appeal.created_at,
+    }
+
+
+def appeal_receipt_dict(appeal: Appeal) -> dict[str, Any]:
+    """The receipt of a batch item (the category and lead unit come from the in-process snapshot)."""
+    from shanzhi.routing.catalogue import catalogue
+
+    snapshot = catalogue()
+    category = snapshot.categories.get(appeal.category_id) if appeal.category_id else None
+    lead = snapshot.units.get(appeal.lead_unit_id) if appeal.lead_unit_id else None
+    return {
+        "id": appeal.pk,
+        "tracking_no": appeal.tracking_no,
+        "state": appeal.state,
+        "category": category.code if category else None,
+        "lead_unit": unit_ref(lead),
+        "due_at": appeal.due_at,
         "external_ref": appeal.external_ref,
         "created_at": appeal.created_at,
     }
