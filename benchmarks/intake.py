@@ -3,6 +3,7 @@
 compared with the raw single-row INSERT rate of the same PostgreSQL; then an in-process profile of one request.
 
     .venv/bin/python benchmarks/intake.py                 # 20 s load, 10 s raw inserts, 300 profiled requests
+    .venv/bin/python benchmarks/intake.py --batch 10      # 10 appeals per POST /api/v1/appeals/batch
     .venv/bin/python benchmarks/intake.py --seconds 60 --worker-class gthread --workers 3 --threads 4
 
 Creates and drops its own database on 127.0.0.1 (BENCH_PG, default postgres://postgres@127.0.0.1:5432).
@@ -97,9 +98,12 @@ def start_gunicorn(database_url: str, port: int, args: argparse.Namespace) -> su
 
 
 class Load:
-    def __init__(self, port: int, key: str, grids: list[str], categories: list[str]) -> None:
-        self.port, self.key, self.grids, self.categories = port, key, grids, categories
+    """``batch`` = 1: one appeal per ``POST /api/v1/appeals``; more: that many per ``POST /api/v1/appeals/batch``."""
+
+    def __init__(self, port: int, key: str, grids: list[str], categories: list[str], batch: int = 1) -> None:
+        self.port, self.key, self.grids, self.categories, self.batch = port, key, grids, categories, batch
         self.counter = 0
+        self.created = 0
         self.lock = threading.Lock()
 
     def next_n(self) -> int:
@@ -107,22 +111,35 @@ class Load:
             self.counter += 1
             return self.counter
 
+    def request(self) -> tuple[str, bytes, dict[str, str]]:
+        headers = {"Content-Type": "application/json", "X-Api-Key": self.key}
+        if self.batch == 1:
+            payload: dict = appeal_payload(self.next_n(), self.grids, self.categories)
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+            path = "/api/v1/appeals"
+        else:
+            items = [
+                {**appeal_payload(self.next_n(), self.grids, self.categories), "idempotency_key": str(uuid.uuid4())}
+                for _ in range(self.batch)
+            ]
+            payload = {"appeals": items}
+            path = "/api/v1/appeals/batch"
+        return path, json.dumps(payload, ensure_ascii=False).encode(), headers
+
     def client(self, until: float, latencies: list[float], statuses: Counter) -> None:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
         while time.monotonic() < until:
-            n = self.next_n()
-            body = json.dumps(appeal_payload(n, self.grids, self.categories), ensure_ascii=False).encode()
-            headers = {
-                "Content-Type": "application/json",
-                "X-Api-Key": self.key,
-                "Idempotency-Key": str(uuid.uuid4()),
-            }
+            path, body, headers = self.request()
             started = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/appeals", body, headers)
+                conn.request("POST", path, body, headers)
                 response = conn.getresponse()
-                response.read()
+                data = response.read()
                 status = response.status
+                if status in (200, 201):
+                    created = json.loads(data)["created"] if self.batch > 1 else int(status == 201)
+                    with self.lock:
+                        self.created += created
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
             except (OSError, http.client.HTTPException):
@@ -138,6 +155,7 @@ class Load:
         per_thread: list[list[float]] = [[] for _ in range(clients)]
         statuses: Counter = Counter()
         threads = [threading.Thread(target=self.client, args=(until, per_thread[i], statuses)) for i in range(clients)]
+        self.created = 0
         started = time.monotonic()
         for t in threads:
             t.start()
@@ -266,6 +284,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5, help="default 5 = 2 × cores + 1")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--profile-requests", type=int, default=300)
+    parser.add_argument(
+        "--batch", type=int, default=1, help="appeals per request: 1 = POST /appeals, more = POST /appeals/batch"
+    )
     args = parser.parse_args()
 
     with bench_database(f"shanzhi_bench_intake_{os.getpid()}") as database_url:
@@ -280,13 +301,13 @@ def main() -> None:
         port = free_port()
         server = start_gunicorn(database_url, port, args)
         try:
-            load = Load(port, key, grids, categories)
+            load = Load(port, key, grids, categories, batch=args.batch)
             load.run(args.clients, 2.0)  # warm-up: every worker loads its caches
             latencies, statuses, elapsed = load.run(args.clients, args.seconds)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        created = statuses.get(201, 0)
+        created = load.created
         api_rate = created / elapsed
         api_pct = percentiles(latencies)
 
@@ -306,7 +327,8 @@ def main() -> None:
     print(f"\n== intake benchmark ({os.cpu_count()} CPUs, {server_desc}, {args.clients} clients, {elapsed:.1f} s) ==")
     print(f"statuses: {dict(statuses)}; appeals in the table after the run: {rows}")
     print(
-        f"API  POST /api/v1/appeals : {api_rate:8.1f} appeals/s   p50 {api_pct['p50']:.1f} ms   "
+        f"API  POST {'/api/v1/appeals' if args.batch == 1 else f'/api/v1/appeals/batch ×{args.batch}'} : "
+        f"{api_rate:8.1f} appeals/s   p50 {api_pct['p50']:.1f} ms   "
         f"p95 {api_pct['p95']:.1f} ms   p99 {api_pct['p99']:.1f} ms   max {api_pct['max']:.1f} ms"
     )
     print(
