@@ -2,9 +2,10 @@
 
 ``bulk_insert(appeals, assignments, events)`` writes several lists of unsaved model instances, in the order given,
 in the caller's transaction. On PostgreSQL it draws the primary keys of all of them from their sequences in one
-statement, sets them on the instances (so the children's foreign keys resolve), then streams each list with
-``COPY … FROM STDIN``: two round trips plus one per list, and none of the ORM's per-row SQL compilation. Elsewhere
-(SQLite) it is ``bulk_create`` per list. Either way the instances come back saved (``pk`` set, ``_state.adding``
+statement, sets them on the instances (so the children's foreign keys resolve), then sends one
+``INSERT … SELECT * FROM unnest(<one array per column>)`` per list, all in one pipeline: two round trips in all,
+binary parameters bound on the server, and none of the ORM's per-row SQL compilation. Elsewhere (SQLite) it is
+``bulk_create`` per list. Either way the instances come back saved (``pk`` set, ``_state.adding``
 false). No signals are sent, as with ``bulk_create``. See ADR 0011.
 
 Values are taken as the model holds them when their Python type is one PostgreSQL takes directly (the common
