@@ -157,8 +157,10 @@ def notify_citizen(
         logger.debug("notification skipped appeal=%s event=%s reason=%s", appeal.tracking_no, event, reason)
         return None
     if new_appeal:
-        created = notify_new_appeals(appeals=[appeal], event=event, channel=channel, extra=extra)
-        return created[0] if created else None
+        messages = new_appeal_messages(appeals=[appeal], event=event, channel=channel, extra=extra)
+        bulk_insert(messages)
+        schedule_deliveries(messages)
+        return messages[0]
     body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
     key = _dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=dedupe)
     now = clock.now()
@@ -185,21 +187,6 @@ def notify_citizen(
         raise
     _schedule_delivery(message.pk)
     return message
-
-
-def notify_new_appeals(
-    *,
-    appeals: Iterable[Appeal],
-    event: str = "received",
-    channel: str = NotificationChannel.SMS,
-    extra: Mapping[str, Any] | None = None,
-) -> list[OutboxMessage]:
-    """Queue ``event`` for appeals created in the caller's transaction, with one INSERT for all of them and one
-    delivery task (see :func:`new_appeal_messages`)."""
-    messages = new_appeal_messages(appeals=appeals, event=event, channel=channel, extra=extra)
-    bulk_insert(messages)
-    schedule_deliveries(messages)
-    return messages
 
 
 def new_appeal_messages(
