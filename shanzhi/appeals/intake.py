@@ -196,9 +196,9 @@ def intake_existing(actor: User | None, keys: Iterable[str]) -> dict[str, Appeal
         return {}
     found: dict[str, int] = {
         key: pk
-        for key, pk in Appeal.objects.filter(created_by=actor, idempotency_key__in=wanted).values_list(
-            "idempotency_key", "pk"
-        )
+        for key, pk in Appeal.objects.filter(idempotency_key__in=wanted, created_by=actor)
+        .order_by()
+        .values_list("idempotency_key", "pk")
         if key
     }
     if not found:

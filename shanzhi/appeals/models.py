@@ -87,9 +87,9 @@ class Appeal(models.Model):
 
     # The citizen (personal data: masked by default, see shanzhi.core.pii).
     citizen_name = models.CharField("诉求人", max_length=50, blank=True)
-    citizen_phone = models.CharField("联系电话", max_length=20, blank=True, db_index=True)
+    citizen_phone = models.CharField("联系电话", max_length=20, blank=True)
     citizen_id_enc = models.TextField("身份证号(加密)", blank=True)
-    citizen_id_index = models.CharField(max_length=32, blank=True, db_index=True)
+    citizen_id_index = models.CharField(max_length=32, blank=True)
     is_anonymous = models.BooleanField("匿名", default=False)
     wants_reply = models.BooleanField("需要回复", default=True)
 
@@ -105,7 +105,7 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="area_appeals",
     )
-    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    area_path = models.CharField(max_length=255, blank=True, editable=False)
 
     # Handling.
     round = models.PositiveSmallIntegerField("派单轮次", default=0)
@@ -116,6 +116,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_appeals",
+        db_index=False,  # led by the (lead_unit, state, due_at) index
     )
     due_at = models.DateTimeField("办理时限", null=True, blank=True)
     warning = models.CharField("预警", max_length=6, choices=Warning.choices, default=Warning.NONE)
@@ -127,6 +128,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,  # a partial index below: only merged appeals have a master
     )
     routing_explanation = models.TextField("派单依据", blank=True)
     routing_suggestions = models.JSONField("分流建议", default=list, blank=True)
@@ -141,8 +143,9 @@ class Appeal(models.Model):
     # Intake bookkeeping.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     external_ref = models.CharField("外部编号", max_length=64, blank=True)
+    # No index of its own: the idempotency constraint below leads with the key (ADR 0012).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField("登记时间", db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -153,8 +156,10 @@ class Appeal(models.Model):
         verbose_name_plural = "诉求"
         ordering = ["-created_at"]
         constraints = [
+            # The key leads: the intake's lookup (one caller's keys) must never walk all of that caller's
+            # appeals, whatever the planner's statistics say (ADR 0012).
             models.UniqueConstraint(
-                fields=["created_by", "idempotency_key"],
+                fields=["idempotency_key", "created_by"],
                 name="appeal_idempotency_unique",
                 condition=Q(idempotency_key__isnull=False),
             ),
@@ -167,6 +172,10 @@ class Appeal(models.Model):
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["lead_unit", "state", "due_at"]),
             models.Index(fields=["citizen_phone", "created_at"]),
+            # Scope is a prefix match on the area's path (``area_path LIKE '/…/%'``) whatever the collation.
+            models.Index(fields=["area_path"], name="appeal_area_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["citizen_id_index"], name="appeal_citizen_id_index_idx"),
+            models.Index(fields=["master"], name="appeal_master_idx", condition=Q(master__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -206,14 +215,17 @@ ACTIVE_ASSIGNMENT_STATES = (AssignmentState.PENDING, AssignmentState.SIGNED, Ass
 class Assignment(models.Model):
     """One unit's share of an appeal in one dispatch round."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments")
+    # Neither foreign key needs an index of its own: the constraints and the queue index below lead with them.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="assignments", db_index=False)
+    unit = models.ForeignKey(
+        Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
     round = models.PositiveSmallIntegerField("轮次", default=1)
     state = models.CharField("状态", max_length=10, choices=AssignmentState.choices, default=AssignmentState.PENDING)
     dispatched_at = models.DateTimeField("派遣时间")
     dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     sign_due_at = models.DateTimeField("签收时限", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限", null=True, blank=True)
@@ -223,7 +235,7 @@ class Assignment(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     contacted_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     feedback = models.TextField("处置反馈", blank=True)
@@ -341,13 +353,18 @@ class EventKind(models.TextChoices):
 class AppealEvent(models.Model):
     """An immutable line of an appeal's history: the source of truth for timelines, SLA clocks and KPIs."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    # Events are written three at a time for every new appeal: only the indexes that reads use (ADR 0012).
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events", db_index=False)
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField("事件", max_length=18, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    actor_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
     reason = models.TextField("说明", blank=True)
@@ -359,7 +376,11 @@ class AppealEvent(models.Model):
         verbose_name = "诉求事件"
         verbose_name_plural = "诉求事件"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["appeal", "created_at"]), models.Index(fields=["kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"]),
+            models.Index(fields=["kind", "created_at"]),
+            models.Index(fields=["assignment"], name="event_assignment_idx", condition=Q(assignment__isnull=False)),
+        ]
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk:

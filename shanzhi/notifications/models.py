@@ -68,7 +68,7 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     provider_message_id = models.CharField("网关消息编号", max_length=100, blank=True)
-    dedupe_key = models.CharField("去重键", max_length=160, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField("去重键", max_length=160, null=True, blank=True)
     created_at = models.DateTimeField("创建时间", db_index=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
@@ -77,6 +77,8 @@ class OutboxMessage(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A constraint rather than ``unique=True``: exact lookups only, no second ``LIKE`` index.
+            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key_unique"),
             models.CheckConstraint(condition=Q(state__in=OutboxState.values), name="outbox_state_valid"),
             models.CheckConstraint(condition=Q(channel__in=NotificationChannel.values), name="outbox_channel_valid"),
             models.CheckConstraint(
