@@ -194,6 +194,9 @@ SHANZHI: dict[str, Any] = {
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),
+    # Hot write paths (intake) prepare their insert statements on the server; turn off behind a connection pooler
+    # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    "BULK_INSERT_PREPARE": os.environ.get("SHANZHI_BULK_INSERT_PREPARE", "1") not in ("0", "false", "no"),
 }
 
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:

@@ -3,33 +3,39 @@
 ``bulk_insert(appeals, assignments, events)`` writes several lists of unsaved model instances, in the order given,
 in the caller's transaction. On PostgreSQL it draws the primary keys of all of them from their sequences in one
 statement, sets them on the instances (so the children's foreign keys resolve), then sends one
-``INSERT … SELECT * FROM unnest(<one array per column>)`` per list, all in one pipeline: two round trips in all,
-binary parameters bound on the server, and none of the ORM's per-row SQL compilation. Elsewhere (SQLite) it is
-``bulk_create`` per list. Either way the instances come back saved (``pk`` set, ``_state.adding``
-false). No signals are sent, as with ``bulk_create``. See ADR 0011.
+``INSERT … SELECT … FROM jsonb_populate_recordset(NULL::<table>, $1)`` per list, all in one pipeline: two round
+trips in all, one JSON document per table (encoded by the C ``json`` module, parsed by PostgreSQL's C code: far
+cheaper than per-value parameter adaptation in Python), statements prepared once per connection, and none of the
+ORM's per-row SQL compilation. Elsewhere (SQLite) it is ``bulk_create`` per list. Either way the instances come
+back saved (``pk`` set, ``_state.adding`` false). No signals are sent, as with ``bulk_create``. See ADR 0011 and
+ADR 0012.
 
-Values are taken as the model holds them when their Python type is one PostgreSQL takes directly (the common
-case: str, int, bool, float, aware datetimes, dates, UUIDs, None); anything else (a JSON field, a lazy translation
-string, a Decimal) goes through the field's own ``get_db_prep_save``, exactly as the ORM would.
+Values are taken as the model holds them when JSON carries them as they are (str, int, bool, float, None; aware
+datetimes, dates and UUIDs as their ISO text, which PostgreSQL reads back exactly); anything else (a lazy
+translation string, a Decimal) goes through the field's own ``get_db_prep_save``, as the ORM would. A JSON field's
+value is embedded as a JSON value, not as text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
-_DIRECT_TYPES: frozenset[type] = frozenset({str, int, bool, float, dt.datetime, dt.date, uuid.UUID, type(None)})
+_DIRECT_TYPES: frozenset[type] = frozenset({str, int, bool, float, type(None)})
+_ISO_TYPES: frozenset[type] = frozenset({dt.datetime, dt.date, dt.time})
 _plans: dict[type[models.Model], _Plan] = {}
 _sequences: dict[tuple[str, str], str] = {}
 
 
 class _Plan:
-    """A model's columns for COPY and how to read each value off an instance."""
+    """A model's columns, its insert statement, and how to read each value off an instance."""
 
     def __init__(self, model: type[models.Model], connection: Any) -> None:
         meta = model._meta
@@ -38,24 +44,47 @@ class _Plan:
         self.table = str(meta.db_table)
         self.pk_column = pk.column
         self.fields = [f for f in meta.concrete_fields if not f.generated]
+        self.columns = [str(f.column) for f in self.fields]
+        self.json_columns = {str(f.column) for f in self.fields if f.get_internal_type() == "JSONField"}
         self.foreign_keys = [f for f in self.fields if f.many_to_one or f.one_to_one]
         self.auto_fields = [
             f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         ]
-        columns = ", ".join(_quote(str(f.column)) for f in self.fields)
-        # One array per column, whatever the number of rows: the statement's text never changes, so psycopg parses
-        # it once, and it stays far below PostgreSQL's limit on parameters.
-        arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in self.fields)
-        self.sql = f"INSERT INTO {_quote(self.table)} ({columns}) SELECT * FROM unnest({arrays})"
+        columns = ", ".join(_quote(c) for c in self.columns)
+        # One JSON array of row objects, whatever the number of rows: the statement's text never changes, so it is
+        # prepared once per connection; the row type of the table itself gives every column its type.
+        self.sql = (
+            f"INSERT INTO {_quote(self.table)} ({columns}) "
+            f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{_quote(self.table)}, %s::jsonb)"
+        )
 
-    def row(self, obj: models.Model, connection: Any) -> tuple:
-        values = []
-        for field in self.fields:
+    def row(self, obj: models.Model, connection: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field, column in zip(self.fields, self.columns, strict=True):
             value = getattr(obj, field.attname)
-            if type(value) not in _DIRECT_TYPES or field.get_internal_type() == "JSONField":
+            kind = type(value)
+            if kind in _ISO_TYPES:
+                value = value.isoformat()
+            elif kind is uuid.UUID:
+                value = str(value)
+            elif column in self.json_columns:
+                value = _json_value(field, value)
+            elif kind not in _DIRECT_TYPES:
                 value = field.get_db_prep_save(value, connection)
-            values.append(value)
-        return tuple(values)
+                if type(value) in _ISO_TYPES:
+                    value = value.isoformat()
+                elif type(value) not in _DIRECT_TYPES:
+                    value = str(value)
+            values[column] = value
+        return values
+
+
+def _json_value(field: Any, value: Any) -> Any:
+    """A JSON field's value as a JSON value (its own encoder applied, as the ORM would)."""
+    if value is None:
+        return None
+    encoder = getattr(field, "encoder", None)
+    return json.loads(json.dumps(value, cls=encoder)) if encoder else value
 
 
 def _quote(name: str) -> str:
@@ -106,16 +135,30 @@ def bulk_insert(*groups: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) 
         # A cursor binding parameters on the server (Django's binds them into the text in Python), and all the
         # inserts sent in one pipeline: one round trip for every group.
         # Errors are turned into Django's (IntegrityError, …) as the ORM's own cursor does.
-        raw = psycopg.Cursor(cursor.cursor.connection)
-        with connection.wrap_database_errors, cursor.cursor.connection.pipeline():
+        pg = cursor.cursor.connection
+        prepare = _prepare_statements(pg)
+        raw = psycopg.Cursor(pg)
+        with connection.wrap_database_errors, pg.pipeline():
             for group, plan in zip(groups, plans, strict=True):
                 _prepare(group, plan)
-                columns = zip(*(plan.row(obj, connection) for obj in group), strict=True)
-                raw.execute(plan.sql, [list(values) for values in columns])
+                document = json.dumps([plan.row(obj, connection) for obj in group], ensure_ascii=False)
+                raw.execute(plan.sql, [document], prepare=prepare)
         for group in groups:
             for obj in group:
                 obj._state.adding = False
                 obj._state.db = using
+
+
+def _prepare_statements(pg: psycopg.Connection) -> bool:
+    """Prepare the inserts on the server (parsed and planned once per connection) unless the deployment turned it
+    off (``SHANZHI["BULK_INSERT_PREPARE"] = False``, e.g. behind a pooler without prepared-statement support).
+    Django disables psycopg's automatic preparation, which affects only server-bound cursors like this one; the
+    ORM's own queries are bound client-side and never prepared."""
+    if not getattr(settings, "SHANZHI", {}).get("BULK_INSERT_PREPARE", True):
+        return False
+    if pg.prepare_threshold is None:
+        pg.prepare_threshold = 5
+    return True
 
 
 def _allocate_ids(cursor: Any, using: str, wanted: list[tuple[_Plan, int]]) -> list[list[int]]:

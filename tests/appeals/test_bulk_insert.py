@@ -88,3 +88,45 @@ def test_only_new_instances_and_saved_parents(desk):
     with pytest.raises(ValueError), transaction.atomic():
         bulk_insert([orphan])
     bulk_insert([], [])  # nothing to do
+
+
+def test_enum_members_lazy_strings_and_nested_json_are_stored_as_the_orm_would(desk):
+    from django.utils.translation import gettext_lazy
+
+    from shanzhi.appeals.models import AppealState, EventKind
+
+    at = clock.now()
+    appeal = new_appeal(desk, 1, state=AppealState.ACCEPTED, title=gettext_lazy("统一答复"))
+    event = AppealEvent(
+        appeal=appeal,
+        kind=EventKind.RECEIVED,
+        reason=gettext_lazy("统一答复"),
+        payload={"nested": {"list": [1, 2.5, None, True, '引号"与\\']}, "empty": {}},
+        created_at=at,
+    )
+    with transaction.atomic():
+        bulk_insert([appeal], [event])
+    stored = Appeal.objects.get(pk=appeal.pk)
+    assert stored.state == "accepted" and stored.title == "统一答复"
+    stored_event = AppealEvent.objects.get(pk=event.pk)
+    assert stored_event.kind == "received" and stored_event.reason == "统一答复"
+    assert stored_event.payload == {"nested": {"list": [1, 2.5, None, True, '引号"与\\']}, "empty": {}}
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_statements_are_prepared_once_per_connection_unless_turned_off(desk, settings, prepare):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.SHANZHI = {**settings.SHANZHI, "BULK_INSERT_PREPARE": prepare}
+    for n in (1, 2, 3):
+        with transaction.atomic():
+            bulk_insert([new_appeal(desk, n)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO \"appeals_appeal\"%%'"
+        )
+        prepared = cursor.fetchone()[0]
+    assert prepared == (1 if prepare else 0)
+    assert Appeal.objects.count() == 3
