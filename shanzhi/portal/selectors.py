@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from shanzhi.appeals import rules as appeal_rules
@@ -135,15 +136,18 @@ def _event_text(event: AppealEvent) -> str:
 
 
 def handle_limit_text(appeal: Appeal) -> str:
-    """“5 个工作日” for the appeal's category and urgency (the SLA policy)."""
+    """“5 个工作日” (“5 working days”) for the appeal's category and urgency (the SLA policy)."""
     return limits_as_text(policy_limits(category=appeal.category, urgency=appeal.urgency))["handle"]
 
 
 def due_date_text(moment: dt.datetime | None) -> str:
+    """The day of ``moment`` in the centre's time zone, in the active language: “2026年11月28日”, “28 Nov 2026”."""
     if moment is None:
         return ""
     day = moment.astimezone(clock.centre_tz()).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+    # Translators: a date format for Django's "date" filter (Y year, n month, j day, M "Nov"); letters are
+    # format codes, so escape literal Latin letters with a backslash. English: "j M Y" → "28 Nov 2026".
+    return dateformat.format(day, _("Y年n月j日"))
 
 
 def latest_question(appeal: Appeal) -> str:
@@ -163,10 +167,14 @@ def next_step(*, appeal: Appeal, now: dt.datetime) -> str:
             "limit": handle_limit_text(appeal),
         }
     if state in (AppealState.DISPATCHED, AppealState.IN_PROGRESS, AppealState.FEEDBACK):
-        text = _("已受理，编号 %(no)s，预计 %(limit)s内答复") % {"no": no, "limit": handle_limit_text(appeal)}
+        limit = handle_limit_text(appeal)
         if appeal.due_at:
-            text += _("（%(date)s 前）") % {"date": due_date_text(appeal.due_at)}
-        return text + "。"
+            return _("已受理，编号 %(no)s，预计 %(limit)s内答复（%(date)s 前）。") % {
+                "no": no,
+                "limit": limit,
+                "date": due_date_text(appeal.due_at),
+            }
+        return _("已受理，编号 %(no)s，预计 %(limit)s内答复。") % {"no": no, "limit": limit}
     if state == AppealState.NEEDS_INFO:
         return _("编号 %(no)s 需要您补充：%(q)s。补充后继续办理，等待期间办理时限暂停计算。") % {
             "no": no,

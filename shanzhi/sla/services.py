@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import ngettext
+
 from shanzhi.routing.models import Category, Urgency
 from shanzhi.sla import rules
 from shanzhi.sla.calendar import current_calendar, snapshot
@@ -130,13 +132,28 @@ def ensure_default_policies() -> int:
     return created
 
 
+def _limit_count(amount: Decimal) -> int:
+    """The count that picks the plural form for ``amount``: itself when whole; fractions ("0.5 hours") take the
+    plural (gettext wants an integer, and 2 selects the plural form in English)."""
+    return int(amount) if amount == amount.to_integral() else 2
+
+
+def _limit_text(amount: Decimal, unit: rules.TimeUnit) -> str:
+    count = _limit_count(amount)
+    if unit == rules.TimeUnit.NATURAL_HOURS:
+        text = ngettext("%(n)s 小时", "%(n)s 小时", count)
+    elif unit == rules.TimeUnit.WORKING_HOURS:
+        text = ngettext("%(n)s 个工作小时", "%(n)s 个工作小时", count)
+    else:
+        text = ngettext("%(n)s 个工作日", "%(n)s 个工作日", count)
+    return text % {"n": amount}
+
+
 def limits_as_text(limits: PolicyLimits) -> dict[str, str]:
-    """The limits in words, for screens and citizen messages ("5 个工作日")."""
-    names = {
-        rules.TimeUnit.NATURAL_HOURS: "小时",
-        rules.TimeUnit.WORKING_HOURS: "个工作小时",
-        rules.TimeUnit.WORKING_DAYS: "个工作日",
-    }
+    """The limits in words, for screens and citizen messages ("5 个工作日"; "5 working days" in English).
+
+    Translated in the active language, so call it while rendering, not at import time.
+    """
 
     def text(limit: rules.Limit) -> str:
         amount = (
@@ -144,6 +161,6 @@ def limits_as_text(limits: PolicyLimits) -> dict[str, str]:
             if limit.amount != limit.amount.to_integral()
             else limit.amount.quantize(Decimal(1))
         )
-        return f"{amount} {names[limit.unit]}"
+        return _limit_text(amount, limit.unit)
 
     return {name: text(getattr(limits, name)) for name in ("sign", "contact", "handle", "reply", "follow_up")}
