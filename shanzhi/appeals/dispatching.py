@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.appeals.events import event_draft
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRole, EventKind
 from shanzhi.core.errors import ValidationFailed
+from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import Unit, User
 from shanzhi.routing.services import dispatch_plan
 from shanzhi.sla.services import deadlines_for
@@ -47,7 +48,8 @@ def draft_round(
         (u, AssignmentRole.ASSISTING) for u in dict.fromkeys(assisting_units) if u.pk != lead_unit.pk
     ]
     assignments = [
-        Assignment(
+        new_instance(
+            Assignment,
             appeal=appeal,
             unit=unit,
             role=role,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
+from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import User
 
 
@@ -23,7 +24,8 @@ def event_draft(
     is_public: bool = True,
 ) -> AppealEvent:
     """An unsaved event; ``actor_unit`` is the actor's unit at the time (kept even if they move later)."""
-    return AppealEvent(
+    return new_instance(
+        AppealEvent,
         appeal=appeal,
         assignment=assignment,
         kind=kind,

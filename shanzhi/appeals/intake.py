@@ -17,6 +17,7 @@ from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AppealType,
 from shanzhi.core import clock, pii
 from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.core.model_instances import new_instance
 from shanzhi.notifications.services import new_appeal_messages, schedule_deliveries
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.places.gazetteer import address_resolve
@@ -263,7 +264,8 @@ def intake_draft(
         if structured and advice.automatic is not None:
             fields["category"] = advice.automatic
             fields["urgency"] = urgency or advice.automatic.default_urgency
-    appeal = Appeal(
+    appeal = new_instance(
+        Appeal,
         routing_suggestions=advice.suggestions if advice else [],
         routing_explanation=advice.explanation if advice else "",
         is_anonymous=is_anonymous,

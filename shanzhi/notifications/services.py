@@ -30,6 +30,7 @@ from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock, pii
 from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import ValidationFailed
+from shanzhi.core.model_instances import new_instance
 from shanzhi.notifications import rules, templates_text
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
 from shanzhi.notifications.models import (
@@ -210,7 +211,8 @@ def new_appeal_messages(
             continue
         body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
         messages.append(
-            OutboxMessage(
+            new_instance(
+                OutboxMessage,
                 channel=channel,
                 recipient=phone,
                 event=event,
