@@ -60,16 +60,21 @@ class _Plan:
 
     def row(self, obj: models.Model, connection: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
+        data = obj.__dict__
         for field, column in zip(self.fields, self.columns, strict=True):
-            value = getattr(obj, field.attname)
+            value = data[field.attname] if field.attname in data else getattr(obj, field.attname)
             kind = type(value)
-            if kind in _ISO_TYPES:
+            if kind in _DIRECT_TYPES:
+                pass
+            elif kind in _ISO_TYPES:
                 value = value.isoformat()
-            elif kind is uuid.UUID:
-                value = str(value)
             elif column in self.json_columns:
                 value = _json_value(field, value)
-            elif kind not in _DIRECT_TYPES:
+            elif isinstance(value, (str, int, float)):  # enum members (TextChoices, IntegerChoices): JSON takes them
+                pass
+            elif kind is uuid.UUID:
+                value = str(value)
+            else:
                 value = field.get_db_prep_save(value, connection)
                 if type(value) in _ISO_TYPES:
                     value = value.isoformat()

@@ -91,6 +91,7 @@ def test_only_new_instances_and_saved_parents(desk):
 
 
 def test_enum_members_lazy_strings_and_nested_json_are_stored_as_the_orm_would(desk):
+    from django.utils import translation
     from django.utils.translation import gettext_lazy
 
     from shanzhi.appeals.models import AppealState, EventKind
@@ -104,7 +105,7 @@ def test_enum_members_lazy_strings_and_nested_json_are_stored_as_the_orm_would(d
         payload={"nested": {"list": [1, 2.5, None, True, '引号"与\\']}, "empty": {}},
         created_at=at,
     )
-    with transaction.atomic():
+    with translation.override("zh-hans"), transaction.atomic():  # lazy strings are stored in the active language
         bulk_insert([appeal], [event])
     stored = Appeal.objects.get(pk=appeal.pk)
     assert stored.state == "accepted" and stored.title == "统一答复"
