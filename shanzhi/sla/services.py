@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import ngettext
 
@@ -51,13 +52,25 @@ def deadlines_for(*, category: Category | None, urgency: str, start: dt.datetime
     """
     limits = policy_limits(category=category, urgency=urgency)
     calendar = current_calendar()
+    # The result depends on nothing else: the appeals of one batch share their registration time, and most share a
+    # few policies. Remembered for the calendar in force (a new snapshot starts afresh), at most 512 at a time.
+    if _recent["calendar"] is not calendar or len(_recent["deadlines"]) >= 512:
+        _recent["calendar"], _recent["deadlines"] = calendar, {}
+    known = _recent["deadlines"].get((limits, start))
+    if known is not None:
+        return known
     due_at = rules.add_limit(start, limits.handle, calendar)
-    return Deadlines(
+    deadlines = Deadlines(
         sign_due_at=min(rules.add_limit(start, limits.sign, calendar), due_at),
         contact_due_at=min(rules.add_limit(start, limits.contact, calendar), due_at),
         due_at=due_at,
         warn_at=rules.warn_point(start, limits.handle, calendar),
     )
+    _recent["deadlines"][(limits, start)] = deadlines
+    return deadlines
+
+
+_recent: dict[str, Any] = {"calendar": None, "deadlines": {}}
 
 
 def reply_due_at(*, category: Category | None, urgency: str, start: dt.datetime) -> dt.datetime:

@@ -193,3 +193,14 @@ def test_edits_in_another_process_are_seen_after_the_cache_period(settings) -> N
     # A queryset update sends no signal, like an edit made by another process.
     WorkingDay.objects.bulk_create([WorkingDay(date=dt.date(2025, 11, 26), is_workday=False, note="停电")])
     assert services.deadlines_for(category=None, urgency="ordinary", start=start).due_at == local(2025, 12, 2, 10, 0)
+
+
+def test_deadlines_are_remembered_only_for_the_calendar_in_force(make_user, district) -> None:
+    start = local(2026, 12, 1, 10, 0)  # Tuesday
+    before = services.deadlines_for(category=None, urgency="ordinary", start=start)
+    assert services.deadlines_for(category=None, urgency="ordinary", start=start) is before  # a batch's repeat
+    admin = make_user(district.centre, "admin")
+    sla_calendar.working_day_set(actor=admin, date=dt.date(2026, 12, 2), is_workday=False, note="临时停工")
+    after = services.deadlines_for(category=None, urgency="ordinary", start=start)
+    assert before.due_at == local(2026, 12, 8, 10, 0)  # five working days
+    assert after.due_at == local(2026, 12, 9, 10, 0)  # Wednesday off: one day later
