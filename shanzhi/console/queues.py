@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.models import (
     Appeal,
+    AppealEvent,
     AppealState,
     Assignment,
     AssignmentRequest,
@@ -28,6 +29,8 @@ from shanzhi.core import clock, pii
 from shanzhi.orgs.models import Role, User
 from shanzhi.proactive import selectors as proactive
 from shanzhi.proactive.models import DuplicateProposal
+from shanzhi.routing.catalogue import catalogue
+from shanzhi.sla.services import follow_up_due_at, reply_due_at
 
 CENTRE_DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 DISPATCH = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
@@ -130,6 +133,41 @@ def keyset_page(qs: QuerySet[Appeal], *, cursor: str | None, limit: int = 50) ->
         rows = rows[:limit]
         next_cursor = f"{rows[-1].created_at.isoformat()}|{rows[-1].pk}"
     return AppealPage(rows, next_cursor)
+
+
+@dataclass(frozen=True)
+class CentreDeadline:
+    """The centre's own next deadline on an appeal: the unified reply or the follow-up."""
+
+    step: str  # "reply" | "follow_up"
+    label: str | Promise
+    due_at: dt.datetime
+
+
+def centre_deadlines(rows: list[Appeal]) -> dict[int, CentreDeadline]:
+    """For the rows waiting on the centre: the unified reply is due within the policy's reply limit of the lead
+    unit's feedback, the follow-up within its follow-up limit of the reply (DESIGN §5). One query, for the feedback
+    times of the page's rows under review."""
+    reviewing = [a.pk for a in rows if a.state == AppealState.FEEDBACK]
+    fed_back: dict[int, dt.datetime] = {}
+    if reviewing:
+        fed_back = dict(
+            AppealEvent.objects.filter(appeal_id__in=reviewing, to_state=AppealState.FEEDBACK)
+            .values("appeal_id")
+            .annotate(at=Max("created_at"))
+            .values_list("appeal_id", "at")
+        )
+    categories = catalogue().categories  # with their parents, for the policy lookup without a query per row
+    deadlines: dict[int, CentreDeadline] = {}
+    for appeal in rows:
+        category = categories.get(appeal.category_id) if appeal.category_id else None
+        if appeal.state == AppealState.FEEDBACK and appeal.pk in fed_back:
+            due = reply_due_at(category=category, urgency=appeal.urgency, start=fed_back[appeal.pk])
+            deadlines[appeal.pk] = CentreDeadline("reply", _("答复"), due)
+        elif appeal.state == AppealState.REPLIED and appeal.replied_at is not None:
+            due = follow_up_due_at(category=category, urgency=appeal.urgency, start=appeal.replied_at)
+            deadlines[appeal.pk] = CentreDeadline("follow_up", _("回访"), due)
+    return deadlines
 
 
 def centre_counters(*, user: User, now: dt.datetime, end_of_day: dt.datetime) -> dict[str, int]:

@@ -68,7 +68,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
         counts = queues.centre_counters(user=user, now=now, end_of_day=end_of_day)
         qs = queues.centre_bucket(user=user, bucket=bucket, now=now, end_of_day=end_of_day)
         appeal_page = queues.keyset_page(qs, cursor=cursor)
-        context.update(rows=appeal_page.rows, next_cursor=appeal_page.next_cursor)
+        context.update(
+            rows=appeal_page.rows,
+            next_cursor=appeal_page.next_cursor,
+            centre_due=queues.centre_deadlines(appeal_page.rows),
+        )
         if bucket == "to_dispatch" and navigation.may_dispatch(user):
             # 待派单: the machine's top suggestion per row, one click to dispatch by it.
             context["dispatch_rows"] = [{"ap": ap, "s": queues.top_suggestion(ap)} for ap in appeal_page.rows]

@@ -163,3 +163,43 @@ def test_finished_work_shows_no_handling_countdown(desk, intake, login):
     html = bench(login(desk.operator), bucket="feedback")
     row = html.split(appeal.tracking_no, 1)[1].split("</tr>", 1)[0]
     assert "超期" not in row and "—" in row
+
+
+def test_the_centre_sees_its_own_reply_and_follow_up_deadlines(desk, intake, login):
+    from shanzhi.appeals.services import appeal_reply
+    from shanzhi.appeals.unit_work import assignment_feedback
+    from shanzhi.sla.services import follow_up_due_at, reply_due_at
+
+    start = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in the centre
+    with time_machine.travel(start, tick=False):
+        reviewed, replied = intake(), intake(content="另一处路灯不亮")
+        for appeal in (reviewed, replied):
+            lead = appeal.assignments.get(role="lead")
+            assignment_sign(actor=desk.urban_handler, assignment=lead)
+            assignment_feedback(actor=desk.urban_handler, assignment=lead, text="灯已修好", resolved=True)
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        appeal_reply(actor=desk.operator, appeal=replied, text="灯已修好")
+    reviewed.refresh_from_db()
+    replied.refresh_from_db()
+
+    deadlines = queues.centre_deadlines([reviewed, replied])
+    assert deadlines[reviewed.pk].step == "reply"
+    assert deadlines[reviewed.pk].due_at == reply_due_at(
+        category=desk.road_light, urgency=reviewed.urgency, start=start
+    )
+    assert deadlines[replied.pk].step == "follow_up"
+    assert deadlines[replied.pk].due_at == follow_up_due_at(
+        category=desk.road_light, urgency=replied.urgency, start=replied.replied_at
+    )
+    assert deadlines[replied.pk].due_at > deadlines[reviewed.pk].due_at
+
+    with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
+        html = bench(login(desk.operator), bucket="feedback")
+        assert reviewed.tracking_no in html and "答复" in html
+        assert f'data-due="{deadlines[reviewed.pk].due_at.isoformat()}"' in html
+        html = bench(login(desk.operator), bucket="replied")
+        assert f'data-due="{deadlines[replied.pk].due_at.isoformat()}"' in html and "回访" in html
+    # once the reply is overdue, the row says so
+    with time_machine.travel(deadlines[reviewed.pk].due_at + dt.timedelta(minutes=1), tick=False):
+        html = bench(login(desk.operator), bucket="feedback")
+        assert "sz-left-red" in html

@@ -71,6 +71,17 @@ def countdown(
     )
 
 
+@register.simple_tag
+def centre_countdown(deadlines: dict[int, Any] | None, appeal: Any, now: dt.datetime | None = None) -> SafeString:
+    """The centre's own countdown on a row waiting for it (the reply or the follow-up), or a dash."""
+    deadline = deadlines.get(appeal.pk) if deadlines else None
+    if deadline is None:
+        return mark_safe('<span class="text-muted">—</span>')  # a constant, nothing to escape
+    return format_html(
+        '<span class="text-muted small me-1">{}</span>{}', deadline.label, countdown(deadline.due_at, now)
+    )
+
+
 @register.filter
 def masked_phone(value: str) -> str:
     return pii.mask_phone(value or "")
