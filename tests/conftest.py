@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from shanzhi.orgs.models import Unit, UnitKind, User
 
@@ -46,7 +47,8 @@ def _empty_model_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches_and_immediate_tasks(settings, _empty_model_dir):
-    """Tasks run inline in tests; in-process caches (SLA calendar and policies) never leak between tests."""
+    """Tasks run inline in tests; in-process caches (SLA calendar and policies) and the active language never leak
+    between tests."""
     from shanzhi.notifications import services as notifications
     from shanzhi.places import services as places
     from shanzhi.routing import catalogue
@@ -66,6 +68,9 @@ def _fresh_caches_and_immediate_tasks(settings, _empty_model_dir):
     yield
     for invalidate in caches:
         invalidate()
+    # A request through the test client leaves the language LocaleMiddleware chose (an English Accept-Language, a
+    # switched console) active in this thread; the next test would otherwise render and store English.
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
