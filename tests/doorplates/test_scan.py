@@ -78,6 +78,7 @@ def test_staff_in_scope_see_the_household_card_and_the_view_is_logged(estate, di
     html = response.content.decode()
     assert 'id="household-card"' in html and 'name="content"' not in html
     assert "张*国" in html and "139****5678" in html and "李*英" in html
+    assert "2单元101室" in html
     assert "张建国" not in html and "13912345678" not in html
     assert "王*" not in html  # entrance 1 is behind another plate
     log = PersonalDataAccess.objects.get()
@@ -86,6 +87,8 @@ def test_staff_in_scope_see_the_household_card_and_the_view_is_logged(estate, di
     # The building's own plate shows both entrances.
     whole = login(grid_worker).get(scan_url(estate.building_plate)).content.decode()
     assert "王*" in whole and "住户 3 户" in whole
+    english = login(grid_worker).get(scan_url(estate.plate), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Entrance 2, room 101" in english
 
 
 def test_town_and_centre_staff_are_in_scope_too(estate, district, make_user, login):
