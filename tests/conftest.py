@@ -1,4 +1,4 @@
-"""Shared fixtures: a small district to test against, and staff users with roles.
+"""Shared fixtures: a small district to test against, staff users with roles, and a small catalogue.
 
 The tree (codes are real 海勃湾区 codes, grids extend them):
   乌海市 150300000000 → 海勃湾区 150302000000 → 凤凰岭街道 150302001000 → 和平社区 150302001002 → grid …002001
@@ -18,7 +18,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
+from shanzhi.appeals.models import RejectReason
 from shanzhi.orgs.models import Unit, UnitKind, User
+from shanzhi.routing.models import Category, DispatchRule
 
 
 @dataclass
@@ -102,6 +104,36 @@ def district(db) -> District:
     housing = _unit("D-ZJ", "区住房和城乡建设局", UnitKind.DEPARTMENT, dist)
     urban = _unit("D-CG", "区城市管理综合执法局", UnitKind.DEPARTMENT, dist)
     return District(city, dist, town_a, com_a, grid_a, town_b, com_b, grid_b, centre, housing, urban)
+
+
+@dataclass
+class Catalogue:
+    road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 by the catalogue (住建局 assisting, if asked)
+    property_service: Category  # 城乡建设/物业管理/物业服务 → territorial (the place's town)
+    consult: Category  # 党务政务/政策咨询
+
+
+@pytest.fixture
+def seed_catalogue(district):
+    """``seed_catalogue(assisting=True)``: the small category tree, its dispatch catalogue and a reject reason that
+    the desks of the appeal, API and console tests work with."""
+
+    def seed(*, assisting: bool = True) -> Catalogue:
+        build = Category.objects.create(code="01", name="城乡建设")
+        municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
+        road_light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
+        prop = Category.objects.create(code="0102", name="物业管理", parent=build)
+        property_service = Category.objects.create(code="010201", name="物业服务", parent=prop)
+        consult_root = Category.objects.create(code="09", name="党务政务")
+        consult = Category.objects.create(code="0901", name="政策咨询", parent=consult_root)
+        rule = DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban)
+        if assisting:
+            rule.assisting_units.add(district.dept_housing)
+        DispatchRule.objects.create(category=prop, lead_unit=None, territorial_level="town")
+        RejectReason.objects.create(code="out_of_scope", text="不属于受理范围")
+        return Catalogue(road_light, property_service, consult)
+
+    return seed
 
 
 @pytest.fixture

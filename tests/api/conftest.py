@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from shanzhi.appeals.models import RejectReason
 from shanzhi.orgs.apikeys import apikey_cache_clear, apikey_create
 from shanzhi.orgs.models import Boundary, Unit, User
-from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.models import Category
 
 
 def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
@@ -81,16 +80,8 @@ def _boundaries(district: Any) -> None:
 
 
 @pytest.fixture
-def desk(district, make_user) -> Desk:
-    build = Category.objects.create(code="01", name="城乡建设")
-    municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-    road_light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
-    prop = Category.objects.create(code="0102", name="物业管理", parent=build)
-    prop_service = Category.objects.create(code="010201", name="物业服务", parent=prop)
-    rule = DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban)
-    rule.assisting_units.add(district.dept_housing)
-    DispatchRule.objects.create(category=prop, lead_unit=None, territorial_level="town")
-    RejectReason.objects.create(code="out_of_scope", text="不属于受理范围")
+def desk(district, make_user, seed_catalogue) -> Desk:
+    catalogue = seed_catalogue(assisting=True)
     _boundaries(district)
     users = {
         "a": make_user(district.town_a, "integration", username="int-a"),
@@ -103,8 +94,8 @@ def desk(district, make_user) -> Desk:
     keys = {name: apikey_create(user=user, name=f"测试 {name}")[1] for name, user in users.items()}
     return Desk(
         district=district,
-        road_light=road_light,
-        property_service=prop_service,
+        road_light=catalogue.road_light,
+        property_service=catalogue.property_service,
         integration_a=users["a"],
         integration_b=users["b"],
         centre_integration=users["centre"],

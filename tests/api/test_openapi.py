@@ -46,7 +46,8 @@ def test_docs_page_and_unknown_paths(db):
 def test_category_tree_and_units(desk):
     client: ApiClient = desk.client("b")
     tree = client.get("/categories").json()
-    assert [c["name"] for c in tree] == ["城乡建设"]
+    assert [c["name"] for c in tree] == ["城乡建设", "党务政务"]
+    assert [c["path"] for c in tree[1]["children"]] == ["党务政务/政策咨询"]
     second = {c["name"]: c for c in tree[0]["children"]}
     assert set(second) == {"市政设施", "物业管理"}
     assert second["市政设施"]["children"][0]["path"] == "城乡建设/市政设施/路灯损坏"

@@ -1,4 +1,4 @@
-"""A working desk: the small district, a category tree, a catalogue and staff in every role."""
+"""A working desk: the small district, the shared catalogue (with an assisting unit) and staff in every role."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from shanzhi.appeals.models import RejectReason
 from shanzhi.orgs.models import User
-from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.models import Category
 
 
 @dataclass
 class Desk:
     district: object
-    road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 (catalogue)
-    property_mgmt: Category  # 城乡建设/物业管理/物业服务 → territorial (town)
+    road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 (catalogue, 住建局 assisting)
+    property_service: Category  # 城乡建设/物业管理/物业服务 → territorial (town)
     consult: Category
     operator: User
     dispatcher: User
@@ -26,23 +25,13 @@ class Desk:
 
 
 @pytest.fixture
-def desk(district, make_user) -> Desk:
-    build = Category.objects.create(code="01", name="城乡建设")
-    municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-    road_light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
-    prop = Category.objects.create(code="0102", name="物业管理", parent=build)
-    prop_service = Category.objects.create(code="010201", name="物业服务", parent=prop)
-    consult_root = Category.objects.create(code="09", name="党务政务")
-    consult = Category.objects.create(code="0901", name="政策咨询", parent=consult_root)
-    rule = DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban)
-    rule.assisting_units.add(district.dept_housing)
-    DispatchRule.objects.create(category=prop, lead_unit=None, territorial_level="town")
-    RejectReason.objects.create(code="out_of_scope", text="不属于受理范围")
+def desk(district, make_user, seed_catalogue) -> Desk:
+    catalogue = seed_catalogue(assisting=True)
     return Desk(
         district=district,
-        road_light=road_light,
-        property_mgmt=prop_service,
-        consult=consult,
+        road_light=catalogue.road_light,
+        property_service=catalogue.property_service,
+        consult=catalogue.consult,
         operator=make_user(district.centre, "operator", username="op"),
         dispatcher=make_user(district.centre, "dispatcher", username="disp"),
         urban_handler=make_user(district.dept_urban, "handler", username="cg"),

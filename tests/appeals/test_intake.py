@@ -92,7 +92,7 @@ def test_a_place_outside_the_district_is_refused(desk, intake):
 def test_coordinates_find_the_grid(desk, intake):
     Boundary.objects.create(unit=desk.district.district, geojson=DISTRICT_BOX)
     Boundary.objects.create(unit=desk.district.grid_b, geojson=GRID_A_BOX)
-    appeal = intake(category=desk.property_mgmt, area=None, longitude=106.81, latitude=39.67)
+    appeal = intake(category=desk.property_service, area=None, longitude=106.81, latitude=39.67)
     assert appeal.area == desk.district.grid_b
     assert appeal.lead_unit == desk.district.town_b
     assert "网格" in appeal.events.get(kind="received").payload["location"]
@@ -175,7 +175,7 @@ def test_a_pdf_document_is_accepted(desk, intake, media):
 
 
 def test_an_address_alone_finds_the_community(desk, intake):
-    appeal = intake(category=desk.property_mgmt, area=None, address="凤凰岭街道和平社区3号楼2单元501")
+    appeal = intake(category=desk.property_service, area=None, address="凤凰岭街道和平社区3号楼2单元501")
     assert appeal.area == desk.district.community_a
     assert appeal.lead_unit == desk.district.town_a
     assert appeal.events.get(kind="received").payload["location"].startswith("地址匹配")

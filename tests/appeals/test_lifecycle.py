@@ -29,7 +29,7 @@ def test_hotline_intake_routes_at_once(desk, intake):
 
 
 def test_territorial_default_goes_to_the_town_of_the_place(desk, intake):
-    appeal = intake(category=desk.property_mgmt, area=desk.district.grid_b)
+    appeal = intake(category=desk.property_service, area=desk.district.grid_b)
     assert appeal.lead_unit == desk.district.town_b
     assert "属地" in appeal.routing_explanation
 

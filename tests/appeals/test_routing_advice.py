@@ -36,7 +36,7 @@ def model(desk, settings, tmp_path):
     settings.SHANZHI_ROUTING_MODEL_DIR = str(tmp_path)
     classifier.reset()
     texts = LAMPS + PROPERTY
-    labels = [desk.road_light.path] * len(LAMPS) + [desk.property_mgmt.path] * len(PROPERTY)
+    labels = [desk.road_light.path] * len(LAMPS) + [desk.property_service.path] * len(PROPERTY)
     version = store.version_save(
         classifier_train(texts, labels, calibration_share=0.0, n_jobs=1), metrics={}, source={"test": True}
     )
@@ -65,7 +65,7 @@ def test_unsure_classification_leaves_suggestions_and_the_dispatcher_picks_one(d
     appeal = intake(category=None, content="物业公司不管事，楼道垃圾堆了好几天", area=desk.district.grid_b)
     assert appeal.state == AppealState.ACCEPTED and appeal.category is None
     top = appeal.routing_suggestions[0]
-    assert top["path"] == desk.property_mgmt.path and top["lead_unit_name"] == desk.district.town_b.name
+    assert top["path"] == desk.property_service.path and top["lead_unit_name"] == desk.district.town_b.name
     assert "置信度不足" in appeal.routing_explanation
     services.appeal_dispatch(actor=desk.dispatcher, appeal=appeal, category=top["category_id"])
     appeal.refresh_from_db()

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def two_appeals(desk, intake):
-    in_a = intake(category=desk.property_mgmt, area=desk.district.grid_a)  # led by town A
-    in_b = intake(category=desk.property_mgmt, area=desk.district.grid_b)  # led by town B
+    in_a = intake(category=desk.property_service, area=desk.district.grid_a)  # led by town A
+    in_b = intake(category=desk.property_service, area=desk.district.grid_b)  # led by town B
     return in_a, in_b
 
 

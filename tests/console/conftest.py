@@ -1,4 +1,4 @@
-"""A centre desk for console tests: the shared district, a small category tree, a catalogue, staff in every role."""
+"""A centre desk for console tests: the shared district and catalogue (no assisting unit), staff in every role."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client, override_settings
 
-from shanzhi.appeals.models import Appeal, RejectReason, ReplyTemplate
+from shanzhi.appeals.models import Appeal, ReplyTemplate
 from shanzhi.orgs.models import User
-from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.models import Category
 
 
 @dataclass
@@ -33,20 +33,13 @@ def _immediate_tasks():
 
 
 @pytest.fixture
-def desk(district, make_user) -> Desk:
-    build = Category.objects.create(code="01", name="城乡建设")
-    municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-    road_light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
-    prop = Category.objects.create(code="0102", name="物业管理", parent=build)
-    prop_service = Category.objects.create(code="010201", name="物业服务", parent=prop)
-    DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban)
-    DispatchRule.objects.create(category=prop, lead_unit=None, territorial_level="town")
-    RejectReason.objects.create(code="out_of_scope", text="不属于受理范围")
+def desk(district, make_user, seed_catalogue) -> Desk:
+    catalogue = seed_catalogue(assisting=False)
     ReplyTemplate.objects.create(name="已解决", body="您反映的问题（{tracking_no}）已由{unit}处理：{feedback}")
     return Desk(
         district=district,
-        road_light=road_light,
-        property_service=prop_service,
+        road_light=catalogue.road_light,
+        property_service=catalogue.property_service,
         operator=make_user(district.centre, "operator", username="op"),
         dispatcher=make_user(district.centre, "dispatcher", username="disp"),
         leader=make_user(district.centre, "leader", username="boss"),
