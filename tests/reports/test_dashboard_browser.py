@@ -26,11 +26,14 @@ def test_dashboard_shows_database_figures(live_server, district, make_user, sett
     Boundary.objects.create(unit=district.grid_a, geojson=_square(106.75, 39.60, 0.05))
     Boundary.objects.create(unit=district.grid_b, geojson=_square(106.85, 39.65, 0.05))
     now = clock.now()
+    # Spread over the last minutes, but never into yesterday (the suite may run just after midnight in the centre).
+    today = now.astimezone(clock.centre_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
     for i in range(7):
+        created = max(now - dt.timedelta(minutes=i), today)
         appeal = Appeal.objects.create(
             tracking_no=f"HB{now:%Y%m%d}-9{i:05d}", channel="hotline" if i % 2 else "grid", state="dispatched",
             content="路灯不亮", area=district.grid_a, area_path=district.grid_a.path, lead_unit=district.dept_urban,
-            longitude=106.76 + i * 0.005, latitude=39.61 + i * 0.004, created_at=now - dt.timedelta(minutes=i),
+            longitude=106.76 + i * 0.005, latitude=39.61 + i * 0.004, created_at=created,
         )  # fmt: skip
         due = now - dt.timedelta(hours=1) if i < 2 else now + dt.timedelta(days=5)
         Assignment.objects.create(appeal=appeal, unit=district.dept_urban, dispatched_at=now, due_at=due)
