@@ -168,19 +168,10 @@ def notify_citizen(
     if OutboxMessage.objects.filter(dedupe_key=key).exists():
         logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
         return None
+    message = _outbox_message(appeal=appeal, event=event, channel=channel, phone=phone, body=body, key=key, now=now)
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
-            message = OutboxMessage.objects.create(
-                channel=channel,
-                recipient=phone,
-                event=event,
-                appeal=appeal,
-                body=body,
-                state=OutboxState.PENDING,
-                next_attempt_at=now,
-                dedupe_key=key,
-                created_at=now,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         if OutboxMessage.objects.filter(dedupe_key=key).exists():
             logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
@@ -210,21 +201,29 @@ def new_appeal_messages(
             logger.debug("notification skipped appeal=%s event=%s reason=%s", appeal.tracking_no, event, reason)
             continue
         body = render_message(appeal=appeal, event=event, channel=channel, extra=extra)
+        key = _dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=None)
         messages.append(
-            new_instance(
-                OutboxMessage,
-                channel=channel,
-                recipient=phone,
-                event=event,
-                appeal=appeal,
-                body=body,
-                state=OutboxState.PENDING,
-                next_attempt_at=now,
-                dedupe_key=_dedupe_key(appeal=appeal, event=event, channel=channel, body=body, dedupe=None),
-                created_at=now,
-            )
+            _outbox_message(appeal=appeal, event=event, channel=channel, phone=phone, body=body, key=key, now=now)
         )
     return messages
+
+
+def _outbox_message(
+    *, appeal: Appeal, event: str, channel: str, phone: str, body: str, key: str, now: dt.datetime
+) -> OutboxMessage:
+    """An unsaved message for the citizen of ``appeal``, due at once."""
+    return new_instance(
+        OutboxMessage,
+        channel=channel,
+        recipient=phone,
+        event=event,
+        appeal=appeal,
+        body=body,
+        state=OutboxState.PENDING,
+        next_attempt_at=now,
+        dedupe_key=key,
+        created_at=now,
+    )
 
 
 def schedule_deliveries(messages: list[OutboxMessage]) -> None:
