@@ -161,6 +161,25 @@ class IntakeForm(forms.Form):
             self.add_error("category", _("受理诉求须选择分类"))
         return data
 
+    def intake_fields(self) -> dict[str, Any]:
+        """The appeal as the intake service takes it; the caller adds the actor and how to register it."""
+        data = self.cleaned_data
+        return {
+            "channel": data["channel"],
+            "content": data["content"],
+            "title": data["title"],
+            "category": data["category"] or None,
+            "citizen_name": data["citizen_name"],
+            "citizen_phone": data["citizen_phone"],
+            "is_anonymous": data["is_anonymous"],
+            "wants_reply": data["wants_reply"],
+            "address": data["address"],
+            "longitude": data["longitude"],
+            "latitude": data["latitude"],
+            "area": self.area_unit(),
+            "idempotency_key": data["idempotency_key"],
+        }
+
     def area_unit(self) -> Unit | None:
         value = self.cleaned_data.get("area")
         return Unit.objects.filter(pk=int(value)).first() if value else None

@@ -66,22 +66,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 result = appeal_intake(
+                    **form.intake_fields(),
                     actor=user,
-                    channel=data["channel"],
-                    content=data["content"],
-                    title=data["title"],
                     appeal_type=data["appeal_type"],
                     urgency=data["urgency"] or None,
-                    category=data["category"] or None,
-                    citizen_name=data["citizen_name"],
-                    citizen_phone=data["citizen_phone"],
-                    is_anonymous=data["is_anonymous"],
-                    wants_reply=data["wants_reply"],
-                    address=data["address"],
-                    longitude=data["longitude"],
-                    latitude=data["latitude"],
-                    area=form.area_unit(),
-                    idempotency_key=data["idempotency_key"],
                     structured=not data["raw_only"],
                 )
             except ShanzhiError as exc:
@@ -121,21 +109,13 @@ def _answer_from_kb(request: HttpRequest, user: User, form: IntakeForm) -> HttpR
     try:
         with transaction.atomic():
             result = appeal_intake(
+                **{
+                    **form.intake_fields(),
+                    "title": data["title"] or article.title,
+                    "category": data["category"] or article.category,
+                },
                 actor=user,
-                channel=data["channel"],
-                content=data["content"],
-                title=data["title"] or article.title,
                 appeal_type=AppealType.CONSULTATION,
-                category=data["category"] or article.category,
-                citizen_name=data["citizen_name"],
-                citizen_phone=data["citizen_phone"],
-                is_anonymous=data["is_anonymous"],
-                wants_reply=data["wants_reply"],
-                address=data["address"],
-                longitude=data["longitude"],
-                latitude=data["latitude"],
-                area=form.area_unit(),
-                idempotency_key=data["idempotency_key"],
                 structured=True,
                 auto_dispatch=False,
             )
