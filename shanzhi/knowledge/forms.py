@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.knowledge.models import Article
+from shanzhi.knowledge.services import EDITABLE_FIELDS
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit
 from shanzhi.routing.models import Category
 
@@ -15,19 +16,8 @@ from shanzhi.routing.models import Category
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = [
-            "code",
-            "title",
-            "summary",
-            "body",
-            "category",
-            "owner",
-            "keywords",
-            "source",
-            "valid_from",
-            "valid_to",
-            "is_published",
-        ]
+        # What the service lets editors change, but the demo flag: only the demo loader sets it.
+        fields = [name for name in EDITABLE_FIELDS if name != "is_demo"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 12}),
