@@ -52,6 +52,7 @@ from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
 from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ValidationFailed
+from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.core.services import may_view_personal_data
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
@@ -197,21 +198,15 @@ def appeal_read(request: HttpRequest, key: str) -> dict[str, Any]:
     return _detail(request, selectors.appeal_get(user=_actor(request), key=key))
 
 
-def _encode_cursor(appeal: Appeal) -> str:
-    raw = f"{appeal.created_at.isoformat()}|{appeal.pk}"
+def _encode_cursor(raw: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+def _decode_cursor(cursor: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_text, id_text = raw.split("|", 1)
-        created = dt.datetime.fromisoformat(created_text)
-        if timezone.is_naive(created):
-            raise ValueError(created_text)
-        return created, int(id_text)
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValidationFailed(_("分页游标无效"), code="invalid_cursor") from error
+        raise InvalidCursor(cursor[:40]) from error
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -244,13 +239,14 @@ def appeal_list(
         qs = qs.filter(created_at__gte=start)
     if (end := _aware(created_to)) is not None:
         qs = qs.filter(created_at__lt=end)
-    if cursor:
-        created, last_id = _decode_cursor(cursor)
-        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
-    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    items = _present(request, rows[:limit])[1]
-    return {"items": items, "next": next_cursor}
+    try:
+        rows, raw_next = keyset_page(
+            qs, field="created_at", cursor=_decode_cursor(cursor) if cursor else None, limit=limit, descending=True
+        )
+    except InvalidCursor as error:
+        raise ValidationFailed(_("分页游标无效"), code="invalid_cursor") from error
+    items = _present(request, rows)[1]
+    return {"items": items, "next": _encode_cursor(raw_next) if raw_next else None}
 
 
 @router.get("/appeals/{key}/timeline", response={200: list[EventOut], **ERRORS}, summary="诉求办理过程")

@@ -24,6 +24,7 @@ from shanzhi.appeals.models import (
     RequestState,
 )
 from shanzhi.core.errors import NotFound
+from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.orgs.models import TERRITORIAL_KINDS, UnitKind, User
 
 CENTRE_WIDE_ROLES = ("leader", "analyst", "admin")
@@ -162,18 +163,9 @@ def unit_queue(
         qs = qs.filter(due_at__lt=now)
     elif bucket == "due_today" and end_of_day is not None:
         qs = qs.filter(due_at__gte=now, due_at__lt=end_of_day)
-    if cursor:
-        try:
-            due_text, id_text = cursor.split("|", 1)
-            due, last_id = dt.datetime.fromisoformat(due_text), int(id_text)
-        except ValueError:
-            due, last_id = None, None
-        if due is not None and last_id is not None:
-            qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))
-    rows = list(qs.select_related("appeal", "appeal__category", "unit").order_by("due_at", "id")[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = f"{last.due_at.isoformat() if last.due_at else ''}|{last.pk}"
+    qs = qs.select_related("appeal", "appeal__category", "unit")
+    try:
+        rows, next_cursor = keyset_page(qs, field="due_at", cursor=cursor, limit=limit)
+    except InvalidCursor:  # a stale or edited link: the first page
+        rows, next_cursor = keyset_page(qs, field="due_at", cursor=None, limit=limit)
     return QueuePage(rows, next_cursor)

@@ -25,7 +25,7 @@ from shanzhi.appeals.models import (
 )
 from shanzhi.appeals.rules import role_may
 from shanzhi.appeals.selectors import appeals_visible_to
-from shanzhi.core import clock, pii
+from shanzhi.core import clock, keyset, pii
 from shanzhi.orgs.models import Role, User
 from shanzhi.proactive import selectors as proactive
 from shanzhi.proactive.models import DuplicateProposal
@@ -118,20 +118,12 @@ class AppealPage:
 
 
 def keyset_page(qs: QuerySet[Appeal], *, cursor: str | None, limit: int = 50) -> AppealPage:
-    """Oldest first on ``(created_at, id)``; the cursor is ``<created_at iso>|<id>`` of the last row shown."""
-    if cursor:
-        try:
-            created_text, id_text = cursor.split("|", 1)
-            created, last_id = dt.datetime.fromisoformat(created_text), int(id_text)
-        except ValueError:
-            created, last_id = None, None
-        if created is not None and last_id is not None:
-            qs = qs.filter(Q(created_at__gt=created) | Q(created_at=created, id__gt=last_id))
-    rows = list(qs.select_related("category", "lead_unit", "area").order_by("created_at", "id")[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = f"{rows[-1].created_at.isoformat()}|{rows[-1].pk}"
+    """Oldest first on ``(created_at, id)`` (see :mod:`shanzhi.core.keyset`); a stale cursor gives the first page."""
+    qs = qs.select_related("category", "lead_unit", "area")
+    try:
+        rows, next_cursor = keyset.keyset_page(qs, field="created_at", cursor=cursor, limit=limit)
+    except keyset.InvalidCursor:
+        rows, next_cursor = keyset.keyset_page(qs, field="created_at", cursor=None, limit=limit)
     return AppealPage(rows, next_cursor)
 
 
