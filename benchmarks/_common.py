@@ -9,6 +9,7 @@ import contextlib
 import os
 import statistics
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,15 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000, "max": max(samples) * 1000}
+
+
+def timed(fn, repeat: int, warm_up: int = 1) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Percentiles of ``repeat`` calls of ``fn`` after ``warm_up`` untimed ones."""
+    for _ in range(warm_up):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import time
 
-from _common import bench_database, django_setup, load_district, percentiles
+from _common import bench_database, django_setup, load_district, timed
 
 UNITS = 20
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -106,16 +106,6 @@ def generate(count: int, world: dict) -> float:
         for table in ("appeals_appeal", "appeals_assignment", "appeals_followup"):
             cursor.execute(f"ANALYZE {table}")
     return time.perf_counter() - started
-
-
-def timed(fn, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return percentiles(samples)
 
 
 def main() -> None:

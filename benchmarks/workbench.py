@@ -15,8 +15,10 @@ import argparse
 import datetime as dt
 import os
 import time
+from functools import partial
 
-from _common import bench_database, django_setup, load_district, percentiles
+from _common import bench_database, django_setup, load_district
+from _common import timed as _timed
 
 UNITS = 60
 PAGE = 50
@@ -98,15 +100,8 @@ def generate(count: int, world: dict) -> tuple[list[int], float]:
     return unit_ids, time.perf_counter() - started
 
 
-def timed(fn, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    for _ in range(5):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+# The queue's plans and caches settle over a few calls.
+timed = partial(_timed, warm_up=5)
 
 
 def main() -> None:
