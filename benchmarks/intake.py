@@ -71,8 +71,8 @@ def start_gunicorn(database_url: str, port: int, args: argparse.Namespace) -> su
         str(args.workers),
         "--worker-class",
         args.worker_class,
-        "--threads",
-        str(args.threads),
+        # gunicorn turns a sync worker into gthread when given more than one thread: only gthread gets them.
+        *(["--threads", str(args.threads)] if args.worker_class == "gthread" else []),
         "--keep-alive",
         "30",
         "--log-level",
@@ -255,8 +255,9 @@ def raw_insert_rate(database_url: str, clients: int, seconds: float) -> tuple[fl
 # --- profile ------------------------------------------------------------------------------------------------
 
 
-def profile_in_process(key: str, grids: list[str], categories: list[str], requests: int) -> str:
-    """Where one request's time goes: queries per request, time inside SQL, and the cProfile top list."""
+def profile_in_process(key: str, grids: list[str], categories: list[str], requests: int, batch: int) -> str:
+    """Where one request's time goes (requests as in the load): queries per request, time inside SQL, and the
+    cProfile top list."""
     from django.db import connection
     from django.test import Client
 
@@ -264,13 +265,22 @@ def profile_in_process(key: str, grids: list[str], categories: list[str], reques
     headers = {"X-Api-Key": key}
 
     def post(n: int) -> int:
-        body = appeal_payload(10_000_000 + n, grids, categories)
-        return client.post(
-            "/api/v1/appeals",
-            json.dumps(body),
-            content_type="application/json",
-            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        if batch == 1:
+            body = appeal_payload(10_000_000 + n, grids, categories)
+            return client.post(
+                "/api/v1/appeals",
+                json.dumps(body),
+                content_type="application/json",
+                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+            ).status_code
+        items = [
+            {**appeal_payload(10_000_000 + n * batch + i, grids, categories), "idempotency_key": str(uuid.uuid4())}
+            for i in range(batch)
+        ]
+        status = client.post(
+            "/api/v1/appeals/batch", json.dumps({"appeals": items}), content_type="application/json", headers=headers
         ).status_code
+        return 201 if status == 200 else status
 
     for n in range(20):  # warm the caches (key, boundaries, SLA calendar)
         post(n)
@@ -310,7 +320,8 @@ def profile_in_process(key: str, grids: list[str], categories: list[str], reques
     for head, count in by_statement.most_common():
         out.write(f"  {count / requests:4.1f}  {time_by_statement[head] / requests * 1000:6.3f} ms  {head}\n")
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(r"shanzhi/", 30)
+    stats.sort_stats("cumulative").print_stats(r"shanzhi/", 40)
+    stats.sort_stats("tottime").print_stats(25)
     return out.getvalue()
 
 
@@ -359,7 +370,7 @@ def main() -> None:
 
         raw_after, raw_pct = raw_insert_rate(database_url, args.clients, args.raw_seconds)
         raw_rate = (raw_before + raw_after) / 2
-        profile = profile_in_process(key, grids, categories, args.profile_requests)
+        profile = profile_in_process(key, grids, categories, args.profile_requests, args.batch)
 
         from django.db import connection
 

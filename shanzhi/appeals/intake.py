@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Required, TypedDict, Unpack
+from typing import Required, TypedDict, Unpack
 
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import dispatching
-from shanzhi.appeals.dispatching import RoundDraft
 from shanzhi.appeals.events import event_draft
-from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AppealType, Channel, EventKind
+from shanzhi.appeals.intake_store import IntakeDraft, intake_existing, intake_write
+from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, EventKind
 from shanzhi.core import clock, pii
-from shanzhi.core.bulk_insert import bulk_insert
-from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.core.errors import PermissionDenied, ShanzhiError, ValidationFailed
 from shanzhi.core.model_instances import new_instance
-from shanzhi.notifications.services import new_appeal_messages, schedule_deliveries
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.places.gazetteer import address_resolve
 from shanzhi.places.services import location_resolve
@@ -34,59 +31,6 @@ INTAKE_ROLES = frozenset({"operator", "dispatcher", "leader", "admin", "integrat
 class IntakeResult:
     appeal: Appeal
     created: bool
-
-
-_known_sequences: set[str] = set()
-
-
-def next_tracking_no(at: dt.datetime) -> str:
-    """``HB20261128-000123``: district prefix, the centre's local date, a daily sequence. Never reused (ADR 2)."""
-    return next_tracking_nos(at, 1)[0]
-
-
-def next_tracking_nos(at: dt.datetime, count: int) -> list[str]:
-    """``count`` new tracking numbers of ``at``'s day, ascending, with one statement.
-
-    PostgreSQL: one sequence per day (created on first use), so allocation takes no row lock and needs no commit.
-    Elsewhere (SQLite): one atomic upsert of the day's counter row, advanced by ``count``.
-    """
-    from django.conf import settings
-
-    if count < 1:
-        return []
-    day = clock.local_date(at)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            name = f"appeals_tracking_{day:%Y%m%d}"
-            # Inside an outer transaction the CREATE may still roll back, so it is only remembered in autocommit.
-            if name not in _known_sequences or connection.in_atomic_block:
-                _create_sequence(cursor, name)
-                if not connection.in_atomic_block:
-                    _known_sequences.add(name)
-            if count == 1:
-                cursor.execute("SELECT nextval(%s)", [name])
-            else:
-                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [name, count])
-            values = sorted(row[0] for row in cursor.fetchall())
-        else:
-            cursor.execute(
-                "INSERT INTO appeals_trackingcounter (day, value) VALUES (%s, %s) "
-                "ON CONFLICT (day) DO UPDATE SET value = appeals_trackingcounter.value + %s RETURNING value",
-                [day, count, count],
-            )
-            (last,) = cursor.fetchone()
-            values = list(range(last - count + 1, last + 1))
-    prefix = settings.SHANZHI["TRACKING_PREFIX"]
-    return [f"{prefix}{day:%Y%m%d}-{value:06d}" for value in values]
-
-
-def _create_sequence(cursor: Any, name: str) -> None:
-    """Create the day's sequence if it does not exist; a concurrent creator winning the race is fine."""
-    try:
-        with transaction.atomic():
-            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START 1')
-    except (IntegrityError, ProgrammingError):
-        pass  # created at the same moment by another process
 
 
 def resolve_category(value: Category | int | str | None) -> Category | None:
@@ -118,15 +62,6 @@ def _validate_area(area: Unit | None) -> Unit | None:
     if area.kind not in TERRITORIAL_KINDS or f"/{district}/" not in area.path or not area.is_active:
         raise ValidationFailed(_("所选区域不属于本区"), code="outside_district")
     return area
-
-
-@dataclass
-class IntakeDraft:
-    """A validated, routed appeal not yet written: the appeal, its first events and its first dispatch round."""
-
-    appeal: Appeal
-    events: list[AppealEvent]
-    round: RoundDraft | None = None
 
 
 def intake_check_role(actor: User | None) -> None:
@@ -173,39 +108,25 @@ def appeal_intake(
     appeal the first call created and changes nothing.
     """
     intake_check_role(actor)
-    if idempotency_key:
-        existing = intake_existing(actor, [idempotency_key]).get(idempotency_key)
+    key = idempotency_key or None
+    try:
+        draft = intake_draft(actor=actor, idempotency_key=key, at=at or clock.now(), **fields)
+    except ShanzhiError:
+        # A retry of an appeal registered before is answered with it, even if its input no longer passes (a
+        # category retired since); only then is the key looked up on its own.
+        existing = intake_existing(actor, [key]).get(key) if key else None
         if existing is not None:
             return IntakeResult(existing, created=False)
-    draft = intake_draft(actor=actor, idempotency_key=idempotency_key, at=at or clock.now(), **fields)
-    try:
-        intake_write([draft])
-    except IntegrityError:
-        if idempotency_key:
-            existing = intake_existing(actor, [idempotency_key]).get(idempotency_key)
-            if existing is not None:
-                return IntakeResult(existing, created=False)
         raise
+    try:
+        existing = intake_write([draft], actor=actor).get(key or "")
+    except IntegrityError:
+        existing = intake_existing(actor, [key]).get(key) if key else None
+        if existing is None:
+            raise
+    if existing is not None:
+        return IntakeResult(existing, created=False)
     return IntakeResult(draft.appeal, created=True)
-
-
-def intake_existing(actor: User | None, keys: Iterable[str]) -> dict[str, Appeal]:
-    """The appeals ``actor`` already registered under any of ``keys``. A narrow query first (almost always
-    empty: retries are rare), the whole appeals only for the keys found."""
-    wanted = {k for k in keys if k}
-    if not wanted:
-        return {}
-    found: dict[str, int] = {
-        key: pk
-        for key, pk in Appeal.objects.filter(idempotency_key__in=wanted, created_by=actor)
-        .order_by()
-        .values_list("idempotency_key", "pk")
-        if key
-    }
-    if not found:
-        return {}
-    by_pk = Appeal.objects.in_bulk(list(found.values()))
-    return {key: by_pk[pk] for key, pk in found.items() if pk in by_pk}
 
 
 def intake_draft(
@@ -313,31 +234,6 @@ def intake_draft(
             if draft.round is not None:
                 draft.events.append(draft.round.event)
     return draft
-
-
-def intake_write(drafts: Sequence[IntakeDraft]) -> None:
-    """Write drafted appeals in one transaction: tracking numbers, then one bulk insert (COPY on PostgreSQL) each
-    for the appeals, their assignments, their events and the citizens' acknowledgements, and one delivery task.
-    All or nothing: an IntegrityError (a concurrent retry with the same idempotency key) leaves no trace but spent
-    tracking numbers."""
-    if not drafts:
-        return
-    by_day: dict[dt.date, list[Appeal]] = {}
-    for draft in drafts:
-        by_day.setdefault(clock.local_date(draft.appeal.created_at), []).append(draft.appeal)
-    for appeals in by_day.values():
-        for appeal, number in zip(appeals, next_tracking_nos(appeals[0].created_at, len(appeals)), strict=True):
-            appeal.tracking_no = number
-    appeals = [d.appeal for d in drafts]
-    messages = new_appeal_messages(appeals=appeals, event="received")
-    with transaction.atomic():
-        bulk_insert(
-            appeals,
-            [a for d in drafts if d.round is not None for a in d.round.assignments],
-            [e for d in drafts for e in d.events],
-            messages,
-        )
-        schedule_deliveries(messages)
 
 
 def _validated_fields(

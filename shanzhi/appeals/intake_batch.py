@@ -3,7 +3,7 @@ a district system catching up after an outage).
 
 Each item goes through exactly the same validation, routing and deadlines as a single intake
 (:func:`shanzhi.appeals.intake.intake_draft`); the accepted ones are then written together in one transaction
-(:func:`shanzhi.appeals.intake.intake_write`). Items are independent: a bad item is rejected with its coded error
+(:func:`shanzhi.appeals.intake_store.intake_write`). Items are independent: a bad item is rejected with its coded error
 and the others are created; a retried item (same idempotency key by the same caller, also within one batch)
 returns the appeal its first delivery created. See ADR 0011.
 """
@@ -19,14 +19,8 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.appeals.intake import (
-    IntakeDraft,
-    IntakeFields,
-    intake_check_role,
-    intake_draft,
-    intake_existing,
-    intake_write,
-)
+from shanzhi.appeals.intake import IntakeFields, intake_check_role, intake_draft
+from shanzhi.appeals.intake_store import IntakeDraft, intake_existing, intake_write
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock
 from shanzhi.core.errors import ShanzhiError, ValidationFailed
@@ -74,16 +68,12 @@ def appeals_intake_batch(
         )
     at = at or clock.now()
     keys = [(item.idempotency_key or "").strip() or None for item in items]
-    existing = intake_existing(actor, [k for k in keys if k])
 
     outcomes: dict[int, BatchOutcome] = {}
     drafts: dict[int, IntakeDraft] = {}
     first_with_key: dict[str, int] = {}
     repeats: dict[int, int] = {}  # index → index of the first item with the same key in this batch
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
-        if key and key in existing:
-            outcomes[index] = BatchOutcome(index, "existing", appeal=existing[key])
-            continue
         if key and key in first_with_key:
             repeats[index] = first_with_key[key]
             continue
@@ -93,6 +83,11 @@ def appeals_intake_batch(
             outcomes[index] = BatchOutcome(index, "rejected", error=error)
         if key:
             first_with_key[key] = index
+    # The keys are checked as the drafts are written (one statement on PostgreSQL). A rejected item whose key was
+    # registered before is a retry of an appeal that passed then (a category retired since): it gets its appeal.
+    rejected_keys = {key: i for i in outcomes if (key := keys[i])}
+    for key, appeal in intake_existing(actor, rejected_keys).items():
+        outcomes[rejected_keys[key]] = BatchOutcome(rejected_keys[key], "existing", appeal=appeal)
 
     outcomes.update(_write(actor, drafts))
     for index, first in repeats.items():
@@ -117,17 +112,16 @@ def _write(actor: User | None, drafts: dict[int, IntakeDraft]) -> dict[int, Batc
     if not drafts:
         return {}
     try:
-        intake_write(list(drafts.values()))
-        return {i: BatchOutcome(i, "created", appeal=d.appeal) for i, d in drafts.items()}
+        existing = intake_write(list(drafts.values()), actor=actor)
+        return {i: _outcome(i, d, existing) for i, d in drafts.items()}
     except IntegrityError:
         logger.info("batch intake: a key was registered concurrently; writing the batch item by item")
     outcomes = {}
     for index, draft in drafts.items():
         key = draft.appeal.idempotency_key
-        _reset(draft)
+        draft.reset()
         try:
-            intake_write([draft])
-            outcomes[index] = BatchOutcome(index, "created", appeal=draft.appeal)
+            outcomes[index] = _outcome(index, draft, intake_write([draft], actor=actor))
         except IntegrityError:
             found = intake_existing(actor, [key]) if key else {}
             if key and key in found:
@@ -138,12 +132,8 @@ def _write(actor: User | None, drafts: dict[int, IntakeDraft]) -> dict[int, Batc
     return outcomes
 
 
-def _reset(draft: IntakeDraft) -> None:
-    """Forget ids a rolled-back bulk insert may have set, so the draft can be written again."""
-    draft.appeal.pk = None
-    draft.appeal._state.adding = True
-    rows = list(draft.events) + (draft.round.assignments if draft.round is not None else [])
-    for row in rows:
-        row.pk = None
-        row._state.adding = True
-        row.appeal = draft.appeal
+def _outcome(index: int, draft: IntakeDraft, existing: dict[str, Appeal]) -> BatchOutcome:
+    key = draft.appeal.idempotency_key
+    if key and key in existing:
+        return BatchOutcome(index, "existing", appeal=existing[key])
+    return BatchOutcome(index, "created", appeal=draft.appeal)

@@ -1,14 +1,17 @@
 """Fast inserts of new rows for hot write paths (intake; later IoT alarms and data-hub loads).
 
-``bulk_insert(appeals, assignments, events)`` writes several lists of unsaved model instances, in the order given,
-in the caller's transaction. On PostgreSQL it draws the primary keys of all of them from their sequences in one
-statement, sets them on the instances (so the children's foreign keys resolve), then sends one
-``INSERT … SELECT … FROM jsonb_populate_recordset(NULL::<table>, $1)`` per list, all in one pipeline: two round
-trips in all, one JSON document per table (encoded by the C ``json`` module, parsed by PostgreSQL's C code: far
-cheaper than per-value parameter adaptation in Python), statements prepared once per connection, and none of the
-ORM's per-row SQL compilation. Elsewhere (SQLite) it is ``bulk_create`` per list. Either way the instances come
-back saved (``pk`` set, ``_state.adding`` false). No signals are sent, as with ``bulk_create``. See ADR 0011 and
-ADR 0012.
+``bulk_insert(appeals, assignments, events)`` writes several lists of unsaved model instances, parents before
+children, in the caller's transaction — or, outside one, as one statement that is its own transaction. On
+PostgreSQL it draws the primary keys of the groups that have none from their sequences in one statement (a caller
+may reserve them itself, see :func:`pk_sequence`; a UUID key with a default is kept as it is), sets them on the
+instances (so the children's foreign keys resolve), then sends ONE statement for all groups:
+``WITH g1 AS (INSERT … SELECT … FROM jsonb_populate_recordset(NULL::<table>, $1)), … INSERT …`` — one JSON
+document per table (encoded by the C ``json`` module, parsed by PostgreSQL's C code: far cheaper than per-value
+parameter adaptation in Python), prepared once per connection, none of the ORM's per-row SQL compilation. A single
+statement is atomic by itself, so a caller in autocommit needs no BEGIN and COMMIT around it (foreign keys are
+checked at the end of the statement, when every group is in). Elsewhere (SQLite) it is ``bulk_create`` per list
+in a transaction. Either way the instances come back saved (``pk`` set, ``_state.adding`` false). No signals are
+sent, as with ``bulk_create``. See ADR 0011, 0012 and 0013.
 
 Values are taken as the model holds them when JSON carries them as they are (str, int, bool, float, None; aware
 datetimes, dates and UUIDs as their ISO text, which PostgreSQL reads back exactly); anything else (a lazy
@@ -19,6 +22,7 @@ value is embedded as a JSON value, not as text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Sequence
@@ -26,12 +30,13 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 _DIRECT_TYPES: frozenset[type] = frozenset({str, int, bool, float, type(None)})
 _ISO_TYPES: frozenset[type] = frozenset({dt.datetime, dt.date, dt.time})
 _plans: dict[type[models.Model], _Plan] = {}
 _sequences: dict[tuple[str, str], str] = {}
+_statements: dict[tuple[str, ...], str] = {}
 
 
 class _Plan:
@@ -119,39 +124,96 @@ def _prepare(objs: Sequence[models.Model], plan: _Plan) -> None:
 
 
 def bulk_insert(*groups: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Insert each group of new instances of one model, parents before children (see the module docstring)."""
+    """Insert each group of new instances of one model, parents before children (see the module docstring).
+
+    A group's instances either all have their primary key (reserved by the caller, or a UUID default) or none has
+    (drawn here). Saved instances are refused, as are children whose parent was never saved."""
     groups = tuple(g for g in groups if g)
     if not groups:
         return
     for group in groups:
-        if any(type(obj) is not type(group[0]) or obj.pk is not None for obj in group):
+        keyed = {obj.pk is not None for obj in group}
+        if any(type(obj) is not type(group[0]) or not obj._state.adding for obj in group) or len(keyed) > 1:
             raise ValueError(f"bulk_insert: {type(group[0]).__name__} takes new instances of one model only")
     connection = connections[using]
     if connection.vendor != "postgresql":
-        for group in groups:
-            type(group[0])._default_manager.using(using).bulk_create(group)
+        with transaction.atomic(using=using):
+            for group in groups:
+                type(group[0])._default_manager.using(using).bulk_create(group)
         return
     plans = [_plan(type(group[0]), connection) for group in groups]
     with connection.cursor() as cursor:
-        ids = _allocate_ids(cursor, using, [(plan, len(group)) for plan, group in zip(plans, groups, strict=True)])
-        for group, group_ids in zip(groups, ids, strict=True):
-            for obj, pk in zip(group, sorted(group_ids), strict=True):
-                obj.pk = pk
-        # A cursor binding parameters on the server (Django's binds them into the text in Python), and all the
-        # inserts sent in one pipeline: one round trip for every group.
-        # Errors are turned into Django's (IntegrityError, …) as the ORM's own cursor does.
-        pg = cursor.cursor.connection
-        prepare = _prepare_statements(pg)
-        raw = psycopg.Cursor(pg)
-        with connection.wrap_database_errors, pg.pipeline():
-            for group, plan in zip(groups, plans, strict=True):
-                _prepare(group, plan)
-                document = json.dumps([plan.row(obj, connection) for obj in group], ensure_ascii=False)
-                raw.execute(plan.sql, [document], prepare=prepare)
+        unkeyed = [(plan, group) for plan, group in zip(plans, groups, strict=True) if group[0].pk is None]
+        if unkeyed:
+            ids = sequence_values(cursor, [(_sequence(cursor, using, plan), len(group)) for plan, group in unkeyed])
+            for (_, group), group_ids in zip(unkeyed, ids, strict=True):
+                for obj, pk in zip(group, sorted(group_ids), strict=True):
+                    obj.pk = pk
+        documents = []
+        for group, plan in zip(groups, plans, strict=True):
+            _prepare(group, plan)
+            documents.append(json.dumps([plan.row(obj, connection) for obj in group], ensure_ascii=False))
+        execute_bound(cursor, _statement(plans), documents, prepare=True)
         for group in groups:
             for obj in group:
                 obj._state.adding = False
                 obj._state.db = using
+
+
+def _statement(plans: list[_Plan]) -> str:
+    """One INSERT per plan: the last one the statement itself, the others data-modifying WITH queries (each runs
+    once and to completion; the order of the rows does not matter: foreign keys are checked at the end)."""
+    key = tuple(plan.table for plan in plans)
+    sql = _statements.get(key)
+    if sql is None:
+        parts = [f"g{n} AS ({plan.sql})" for n, plan in enumerate(plans[:-1])]
+        sql = _statements[key] = (f"WITH {', '.join(parts)} " if parts else "") + plans[-1].sql
+    return sql
+
+
+def sequence_values(cursor: Any, wanted: Sequence[tuple[str, int]]) -> list[list[int]]:
+    """``count`` values from each named sequence, in one statement (one ascending list per sequence)."""
+    if not wanted:
+        return []
+    selects = ", ".join("ARRAY(SELECT nextval(%s) FROM generate_series(1, %s))" for _ in wanted)
+    params: list[Any] = [value for name, count in wanted for value in (name, count)]
+    cursor.execute(f"SELECT {selects}", params)
+    return [sorted(values) for values in cursor.fetchone()]
+
+
+def pk_sequence(model: type[models.Model], using: str = DEFAULT_DB_ALIAS) -> str:
+    """The name of the sequence behind ``model``'s primary key (PostgreSQL), for a caller reserving ids itself."""
+    connection = connections[using]
+    plan = _plan(model, connection)
+    name = _sequences.get((using, plan.table))
+    if name is None:
+        with connection.cursor() as cursor:
+            name = _sequence(cursor, using, plan)
+    return name
+
+
+def execute_bound(cursor: Any, sql: str, params: Sequence[Any], *, prepare: bool) -> psycopg.Cursor:
+    """Run ``sql`` (``%s`` placeholders) on the connection of Django's ``cursor`` with the parameters bound on the
+    server (Django binds them into the text in Python); database errors become Django's (IntegrityError, …) as with
+    the ORM's own cursor. Returns psycopg's cursor to fetch from. PostgreSQL only.
+
+    ``prepare``: parsed and planned once per connection (unless the deployment turned it off). Only for statements
+    whose best plan does not depend on the size of a table: PostgreSQL keeps a generic plan made once, and a
+    lookup prepared while its table was small would scan the table for ever after (no statistics change to
+    invalidate it where autovacuum is off)."""
+    pg = cursor.cursor.connection
+    raw = psycopg.Cursor(pg)
+
+    def execute(sql: str, params: Sequence[Any], many: bool, context: dict[str, Any]) -> None:
+        raw.execute(sql, params, prepare=prepare and _prepare_statements(pg))
+
+    # Through the connection's execute wrappers, as the ORM's statements go (query counting in tests, tracing).
+    executor = execute
+    for wrapper in reversed(cursor.db.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
+    with cursor.db.wrap_database_errors:
+        executor(sql, params, False, {"connection": cursor.db, "cursor": cursor})
+    return raw
 
 
 def _prepare_statements(pg: psycopg.Connection) -> bool:
@@ -164,17 +226,6 @@ def _prepare_statements(pg: psycopg.Connection) -> bool:
     if pg.prepare_threshold is None:
         pg.prepare_threshold = 5
     return True
-
-
-def _allocate_ids(cursor: Any, using: str, wanted: list[tuple[_Plan, int]]) -> list[list[int]]:
-    """Primary keys for every group from their tables' sequences, in one statement (one array per group)."""
-    names = [_sequence(cursor, using, plan) for plan, _ in wanted]
-    selects = ", ".join("ARRAY(SELECT nextval(%s) FROM generate_series(1, %s))" for _ in wanted)
-    params: list[Any] = []
-    for name, (_, count) in zip(names, wanted, strict=True):
-        params += [name, count]
-    cursor.execute(f"SELECT {selects}", params)
-    return [list(values) for values in cursor.fetchone()]
 
 
 def _sequence(cursor: Any, using: str, plan: _Plan) -> str:

@@ -31,6 +31,7 @@ from shanzhi.core import clock, pii
 from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
+from shanzhi.core.task_rows import task_row
 from shanzhi.notifications import rules, templates_text
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
 from shanzhi.notifications.models import (
@@ -252,6 +253,20 @@ def _queue_is_transactional() -> bool:
     from django_tasks_db.backend import DatabaseBackend
 
     return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def delivery_task_row(messages: list[OutboxMessage]) -> Any | None:
+    """The database queue's row asking a worker to deliver ``messages`` (ids already set), unsaved, for a caller
+    that inserts it together with them (intake: one statement for everything). None when there is nothing to send
+    or the queue is not the database: then call :func:`schedule_deliveries` once the messages are written. Once
+    the row is in, pass it to :func:`shanzhi.core.task_rows.announce`."""
+    from shanzhi.notifications.tasks import deliver_message, deliver_messages
+
+    if not messages or not _queue_is_transactional():
+        return None
+    if len(messages) == 1:
+        return task_row(deliver_message, messages[0].pk)
+    return task_row(deliver_messages, [m.pk for m in messages])
 
 
 def enqueue_deliveries(message_ids: list[int]) -> None:

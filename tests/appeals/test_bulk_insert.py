@@ -1,5 +1,5 @@
 """core.bulk_insert: rows come back from the database exactly as the ORM would have written them (PostgreSQL:
-ids drawn ahead and one pipelined INSERT … unnest per model; SQLite: bulk_create)."""
+ids drawn ahead, one statement for every model; SQLite: bulk_create)."""
 
 from __future__ import annotations
 
@@ -131,3 +131,45 @@ def test_statements_are_prepared_once_per_connection_unless_turned_off(desk, set
         prepared = cursor.fetchone()[0]
     assert prepared == (1 if prepare else 0)
     assert Appeal.objects.count() == 3
+
+
+def test_keys_set_beforehand_are_kept_and_a_group_is_all_keyed_or_none(desk, settings):
+    """A caller may reserve ids itself (intake) and a UUID key comes with its default: neither is drawn again."""
+    from django_tasks_db.models import DBTaskResult
+
+    from shanzhi.core.task_rows import task_row
+    from shanzhi.notifications.tasks import deliver_message
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    reserved = new_appeal(desk, 1)
+    reserved.pk = 990_001
+    task = task_row(deliver_message, 1)
+    with transaction.atomic():
+        bulk_insert([reserved], [AppealEvent(appeal=reserved, kind="received", created_at=clock.now())], [task])
+    assert Appeal.objects.get(pk=990_001).tracking_no == reserved.tracking_no
+    assert AppealEvent.objects.get().appeal_id == 990_001
+    assert DBTaskResult.objects.get().id == task.id
+    mixed = [new_appeal(desk, 2), new_appeal(desk, 3)]
+    mixed[0].pk = 990_002
+    with pytest.raises(ValueError):
+        bulk_insert(mixed)
+
+
+def test_every_group_goes_in_one_statement(desk):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement insert is PostgreSQL's")
+    statements: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(sql.split()[:4]))
+        return execute(sql, params, many, context)
+
+    appeal = new_appeal(desk, 1)
+    event = AppealEvent(appeal=appeal, kind="received", created_at=clock.now())
+    with transaction.atomic(), connection.execute_wrapper(count):
+        bulk_insert([appeal], [event])
+    assert statements[-2].startswith("SELECT ARRAY(SELECT nextval")  # the ids of both groups
+    assert statements[-1].startswith("WITH g0 AS (INSERT")  # both groups
+    assert AppealEvent.objects.get().appeal_id == appeal.pk

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from shanzhi.appeals.attachments import attachment_add
-from shanzhi.appeals.intake import next_tracking_no
+from shanzhi.appeals.intake_store import next_tracking_no
 from shanzhi.appeals.models import Appeal, AppealEvent, Attachment
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock, pii

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shanzhi.appeals.intake import intake_draft, intake_existing
+from shanzhi.appeals.intake import intake_draft
 from shanzhi.appeals.intake_batch import BatchItem, _write, appeals_intake_batch
+from shanzhi.appeals.intake_store import intake_existing
 from shanzhi.appeals.models import Appeal
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock
@@ -50,8 +51,8 @@ def test_a_repeat_of_a_rejected_item_is_rejected_too(desk):
 
 
 def test_an_item_registered_concurrently_turns_into_existing(desk):
-    """Another request registers one of the keys between the check and the write: the batch's single INSERT fails
-    on the unique key, and the items are then written one by one (the raced one returns the other's appeal)."""
+    """Another request registers one of the keys after the batch was drafted: the writer's look-up finds it, that
+    item returns the other's appeal and the rest is written (the race inside the write: test_intake_store)."""
     at = clock.now()
     drafts = {
         0: intake_draft(actor=desk.operator, at=at, idempotency_key="race-1", **fields(desk)),

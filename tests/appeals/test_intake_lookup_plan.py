@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from shanzhi.appeals.intake import intake_existing
+from shanzhi.appeals.intake_store import intake_existing
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock
 from shanzhi.core.bulk_insert import bulk_insert

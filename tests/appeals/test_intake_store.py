@@ -1,0 +1,162 @@
+"""Writing drafted appeals (appeals.intake_store): keys, tracking numbers and ids in one statement, every row in one
+more, no BEGIN/COMMIT in autocommit, and all or nothing (ADR 0013)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection
+
+from shanzhi.appeals import intake_store
+from shanzhi.appeals.intake import intake_draft
+from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
+from shanzhi.appeals.intake_store import intake_write
+from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
+from shanzhi.appeals.services import appeal_intake
+from shanzhi.core import clock
+from shanzhi.core.errors import ValidationFailed
+from shanzhi.notifications.models import OutboxMessage
+
+
+def fields(desk, **overrides):  # type: ignore[no-untyped-def]
+    values = {
+        "channel": "city_12345",
+        "content": "小区门口路灯不亮已经一周了",
+        "category": desk.road_light,
+        "citizen_name": "张三",
+        "citizen_phone": "13800001234",
+        "area": desk.district.grid_a,
+    }
+    values.update(overrides)
+    return values
+
+
+def drafts(desk, *keys):  # type: ignore[no-untyped-def]
+    at = clock.now()
+    return [intake_draft(actor=desk.operator, at=at, idempotency_key=k, **fields(desk)) for k in keys]
+
+
+def sequence_no(appeal: Appeal) -> int:
+    return int(appeal.tracking_no.rsplit("-", 1)[1])
+
+
+@pytest.mark.django_db
+def test_a_retry_spends_no_tracking_number(desk):
+    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk))
+    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk))
+    later = appeal_intake(actor=desk.operator, idempotency_key="k-2", **fields(desk))
+    assert first.created and not again.created and again.appeal == first.appeal
+    assert sequence_no(later.appeal) == sequence_no(first.appeal) + 1
+    batch = appeals_intake_batch(
+        actor=desk.operator, items=[BatchItem(fields(desk), "k-1"), BatchItem(fields(desk), "k-3")]
+    )
+    assert [o.status for o in batch] == ["existing", "created"]
+    assert batch[0].appeal == first.appeal
+    assert sequence_no(batch[1].appeal) == sequence_no(later.appeal) + 1  # type: ignore[union-attr]
+    assert Appeal.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_key_wins_over_input_that_no_longer_passes(desk):
+    """The key is checked as the draft is written, so a retry is drafted first; if its input fails now (a category
+    retired since), the appeal its first delivery created is still the answer."""
+    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk)).appeal
+    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk, content=""))
+    assert again.appeal == first and not again.created
+    with pytest.raises(ValidationFailed):
+        appeal_intake(actor=desk.operator, idempotency_key="k-new", **fields(desk, content=""))
+    outcomes = appeals_intake_batch(
+        actor=desk.operator,
+        items=[BatchItem(fields(desk, content=""), "k-1"), BatchItem(fields(desk, content=""), "k-other")],
+    )
+    assert [o.status for o in outcomes] == ["existing", "rejected"]
+    assert outcomes[0].appeal == first
+    assert Appeal.objects.count() == 1
+
+
+def blind_to_keys(monkeypatch):  # type: ignore[no-untyped-def]
+    """Make the writer's key look-up see nothing, as if another request's write had not committed yet."""
+    if connection.vendor == "postgresql":
+        reserve = intake_store._reserve
+        monkeypatch.setattr(intake_store, "_reserve", lambda cursor, drafts, actor: reserve(cursor, drafts, None))
+    else:
+        monkeypatch.setattr(intake_store, "intake_existing", lambda actor, keys: {})
+
+
+@pytest.mark.django_db
+def test_a_concurrent_delivery_of_the_same_key_returns_the_winners_appeal(desk, monkeypatch):
+    """Another request writes the key between this one's look-up and its insert: the insert fails on the unique
+    key and leaves nothing; the single intake answers with the winner's appeal, a batch goes item by item."""
+    winner = appeal_intake(actor=desk.operator, idempotency_key="race", **fields(desk, content="抢先登记")).appeal
+    blind_to_keys(monkeypatch)
+    result = appeal_intake(actor=desk.operator, idempotency_key="race", **fields(desk))
+    assert result.appeal == winner and not result.created
+    outcomes = appeals_intake_batch(
+        actor=desk.operator, items=[BatchItem(fields(desk), "fresh"), BatchItem(fields(desk), "race")]
+    )
+    assert [o.status for o in outcomes] == ["created", "existing"]
+    assert outcomes[1].appeal == winner
+    assert Appeal.objects.count() == 2
+    assert AppealEvent.objects.filter(appeal=winner).count() == 3
+    assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_is_two_statements_on_postgresql(desk, settings):
+    """In autocommit (an API request): no BEGIN, no COMMIT, no savepoint; the look-up, then the write (the
+    delivery task included)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement write is PostgreSQL's")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    intake_write(drafts(desk, "warm"), actor=desk.operator)  # the day's sequence is created on first use
+    statements: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    lot = drafts(desk, "a", "b", None)
+    with connection.execute_wrapper(count):
+        assert intake_write(lot, actor=desk.operator) == {}
+    assert statements == ["WITH", "WITH"]  # the look-up and reservation; then every row
+    assert all(d.appeal.pk and d.appeal.tracking_no for d in lot)
+    assert Assignment.objects.filter(appeal__in=[d.appeal for d in lot]).count() == 6  # lead and assisting
+    assert OutboxMessage.objects.filter(appeal__in=[d.appeal for d in lot]).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_look_up_is_never_a_prepared_statement(desk):
+    """A prepared statement keeps the generic plan made on its first runs: made while the table was small, a
+    sequential scan, kept for ever as the table grows (no statistics change invalidates it where autovacuum is
+    off). The look-up is planned on every call; the inserts, whose plan does not depend on a table's size, are
+    prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for n in range(8):
+        intake_write(drafts(desk, f"p-{n}"), actor=desk.operator)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert not [s for s in prepared if "idempotency_key = ANY" in s]
+    assert [s for s in prepared if s.startswith("WITH g0 AS (INSERT INTO")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_the_write_is_one_transaction_all_or_nothing(desk, settings):
+    """No transaction around the write: the statement is its own. A lot that breaks a unique key (two drafts with
+    the same key, which the batch service never sends) leaves no appeal, assignment, event, message or task."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the queue of a deployment
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    with pytest.raises(IntegrityError):
+        intake_write(drafts(desk, "twice", "twice"), actor=desk.operator)
+    assert Appeal.objects.count() == 0
+    assert Assignment.objects.count() == AppealEvent.objects.count() == OutboxMessage.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
+
+    written = drafts(desk, "once", None)
+    assert intake_write(written, actor=desk.operator) == {}
+    assert Appeal.objects.count() == 2 and OutboxMessage.objects.count() == 2
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "shanzhi.notifications.tasks.deliver_messages"
+    assert sorted(task.args_kwargs["args"][0]) == sorted(OutboxMessage.objects.values_list("pk", flat=True))
