@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment, AssignmentRequest
 from shanzhi.core import pii
@@ -113,26 +114,32 @@ class DecideIn(Schema):
 # --- output ---------------------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
+class Out(BaseModel):
+    """Response shapes. The views hand over plain dicts (:func:`appeal_dict` and the like), so these are plain
+    pydantic models: ninja's ``Schema`` wraps every value in a ``DjangoGetter`` to read model attributes, a
+    validator call per nested object, which the batch response paid for every item."""
+
+
+class ErrorOut(Out):
     code: str
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class UnitRef(Schema):
+class UnitRef(Out):
     id: int
     code: str
     name: str
 
 
-class CategoryRef(Schema):
+class CategoryRef(Out):
     id: int
     code: str
     name: str
     path: str
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(Out):
     id: int
     appeal_id: int
     unit: UnitRef
@@ -152,7 +159,7 @@ class AssignmentOut(Schema):
     done_at: dt.datetime | None
 
 
-class AppealOut(Schema):
+class AppealOut(Out):
     id: int
     tracking_no: str
     channel: str
@@ -186,7 +193,7 @@ class AppealOut(Schema):
     created_at: dt.datetime
 
 
-class AppealReceiptOut(Schema):
+class AppealReceiptOut(Out):
     """What an integration needs back to track what it sent (no personal data)."""
 
     id: int
@@ -199,14 +206,14 @@ class AppealReceiptOut(Schema):
     created_at: dt.datetime
 
 
-class BatchItemOut(Schema):
+class BatchItemOut(Out):
     index: int = Field(description="在请求 appeals 中的序号（从 0 起）")
     status: str = Field(description="created 新建 / existing 重发（已登记过）/ rejected 拒收（见 error）")
     appeal: AppealReceiptOut | None
     error: ErrorOut | None
 
 
-class AppealBatchOut(Schema):
+class AppealBatchOut(Out):
     created: int
     existing: int
     rejected: int
@@ -218,12 +225,12 @@ class AppealDetailOut(AppealOut):
     actions: list[str] = Field(description="调用者当前可执行的操作")
 
 
-class AppealPage(Schema):
+class AppealPage(Out):
     items: list[AppealOut]
     next: str | None = Field(None, description="下一页游标；为空表示没有更多")
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     kind: str
     kind_label: str
@@ -238,7 +245,7 @@ class EventOut(Schema):
     created_at: dt.datetime
 
 
-class RequestOut(Schema):
+class RequestOut(Out):
     id: int
     assignment_id: int
     kind: str
@@ -251,7 +258,7 @@ class RequestOut(Schema):
     decision_note: str
 
 
-class CategoryNode(Schema):
+class CategoryNode(Out):
     id: int
     code: str
     name: str
@@ -264,7 +271,7 @@ class CategoryNode(Schema):
 CategoryNode.model_rebuild()
 
 
-class UnitOut(Schema):
+class UnitOut(Out):
     id: int
     code: str
     name: str
@@ -275,7 +282,7 @@ class UnitOut(Schema):
     phone: str
 
 
-class UnitsOut(Schema):
+class UnitsOut(Out):
     territorial: list[UnitOut]
     departments: list[UnitOut]
 

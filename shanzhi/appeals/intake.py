@@ -25,6 +25,10 @@ from shanzhi.routing.services import routing_advice
 
 MAX_CONTENT = 20_000
 INTAKE_ROLES = frozenset({"operator", "dispatcher", "leader", "admin", "integration", "grid_worker"})
+# ``Choices.values`` builds a new list on every call: the valid codes once.
+_CHANNELS = frozenset(Channel.values)
+_APPEAL_TYPES = frozenset(AppealType.values)
+_URGENCIES = frozenset(Urgency.values)
 
 
 @dataclass(frozen=True)
@@ -258,11 +262,11 @@ def _validated_fields(
         raise ValidationFailed(_("请填写诉求内容"), code="content_required")
     if len(content) > MAX_CONTENT:
         raise ValidationFailed(_("诉求内容过长（最多 20000 字）"), code="content_too_long")
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValidationFailed(_("来源渠道无效"), code="invalid_channel", channel=channel)
-    if appeal_type not in AppealType.values:
+    if appeal_type not in _APPEAL_TYPES:
         raise ValidationFailed(_("诉求类型无效"), code="invalid_appeal_type")
-    if urgency is not None and urgency not in Urgency.values:
+    if urgency is not None and urgency not in _URGENCIES:
         raise ValidationFailed(_("紧急程度无效"), code="invalid_urgency")
     cat = resolve_category(category)
     phone = pii.normalize_phone(citizen_phone) if citizen_phone else ""

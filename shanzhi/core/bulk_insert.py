@@ -50,6 +50,7 @@ class _Plan:
         self.pk_column = pk.column
         self.fields = [f for f in meta.concrete_fields if not f.generated]
         self.columns = [str(f.column) for f in self.fields]
+        self.slots = [(f.attname, str(f.column), f) for f in self.fields]
         self.json_columns = {str(f.column) for f in self.fields if f.get_internal_type() == "JSONField"}
         self.foreign_keys = [f for f in self.fields if f.many_to_one or f.one_to_one]
         self.auto_fields = [
@@ -66,27 +67,26 @@ class _Plan:
     def row(self, obj: models.Model, connection: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
         data = obj.__dict__
-        for field, column in zip(self.fields, self.columns, strict=True):
-            value = data[field.attname] if field.attname in data else getattr(obj, field.attname)
-            kind = type(value)
-            if kind in _DIRECT_TYPES:
-                pass
-            elif kind in _ISO_TYPES:
-                value = value.isoformat()
-            elif column in self.json_columns:
-                value = _json_value(field, value)
-            elif isinstance(value, (str, int, float)):  # enum members (TextChoices, IntegerChoices): JSON takes them
-                pass
-            elif kind is uuid.UUID:
-                value = str(value)
-            else:
-                value = field.get_db_prep_save(value, connection)
-                if type(value) in _ISO_TYPES:
-                    value = value.isoformat()
-                elif type(value) not in _DIRECT_TYPES:
-                    value = str(value)
-            values[column] = value
+        for attname, column, field in self.slots:
+            value = data[attname] if attname in data else getattr(obj, attname)
+            values[column] = value if type(value) in _DIRECT_TYPES else self._json(field, column, value, connection)
         return values
+
+    def _json(self, field: Any, column: str, value: Any, connection: Any) -> Any:
+        """A value that JSON does not carry as it is."""
+        kind = type(value)
+        if kind in _ISO_TYPES:
+            return value.isoformat()
+        if column in self.json_columns:
+            return _json_value(field, value)
+        if isinstance(value, (str, int, float)):  # enum members (TextChoices, IntegerChoices): JSON takes them
+            return value
+        if kind is uuid.UUID:
+            return str(value)
+        value = field.get_db_prep_save(value, connection)
+        if type(value) in _ISO_TYPES:
+            return value.isoformat()
+        return value if type(value) in _DIRECT_TYPES else str(value)
 
 
 def _json_value(field: Any, value: Any) -> Any:

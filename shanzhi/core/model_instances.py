@@ -27,7 +27,7 @@ class _Blueprint:
         self.constant_defaults: dict[str, Any] = {}
         self.callable_defaults: list[tuple[str, Any]] = []
         self.attnames: dict[str, str] = {}
-        self.relations: dict[str, Any] = {}
+        self.relations: dict[str, _Relation] = {}
         for field in model._meta.concrete_fields:
             if field.generated:
                 continue
@@ -37,9 +37,22 @@ class _Blueprint:
                 self.constant_defaults[field.attname] = field.get_default()
             self.attnames[field.attname] = field.attname
             if field.is_relation:
-                self.relations[field.name] = field
+                self.relations[field.name] = _Relation(field)
             else:
                 self.attnames[field.name] = field.attname
+
+
+class _Relation:
+    """What setting a foreign key needs, looked up once (``target_field`` is a property that walks the field)."""
+
+    __slots__ = ("attname", "cache_name", "name", "related_model", "target_attname")
+
+    def __init__(self, field: Any) -> None:
+        self.name = field.name
+        self.attname = field.attname
+        self.cache_name = field.cache_name
+        self.related_model = field.related_model
+        self.target_attname = field.target_field.attname
 
 
 def _blueprint(model: type[models.Model]) -> _Blueprint | None:
@@ -67,24 +80,25 @@ def new_instance[M: models.Model](model: type[M], /, **values: Any) -> M:
     for name, default in blueprint.callable_defaults:
         if name not in values:
             data[name] = default()
+    cache = obj._state.fields_cache
     for name, value in values.items():
-        field = blueprint.relations.get(name)
-        if field is not None:
-            if value is not None and not isinstance(value, field.related_model):
+        relation = blueprint.relations.get(name)
+        if relation is not None:
+            if value is None:
+                data[relation.attname] = None
+            elif not isinstance(value, relation.related_model):
                 raise ValueError(
                     f'Cannot assign "{value!r}": "{model.__name__}.{name}" must be a '
-                    f'"{field.related_model._meta.object_name}" instance.'
+                    f'"{relation.related_model._meta.object_name}" instance.'
                 )
-            if value is None:
-                data[field.attname] = None
             else:
-                data[field.attname] = getattr(value, field.target_field.attname)
+                data[relation.attname] = getattr(value, relation.target_attname)
                 # Which database the pair belongs to, as the ORM's descriptor records it.
                 if obj._state.db is None:
                     obj._state.db = router.db_for_write(model, instance=value)
                 if value._state.db is None:
                     value._state.db = router.db_for_write(type(value), instance=obj)
-            field.set_cached_value(obj, value)
+            cache[relation.cache_name] = value  # as the field's set_cached_value does
             continue
         column = blueprint.attnames.get(name)
         if column is None:

@@ -71,9 +71,21 @@ DEFAULT_CHANNEL_TEXTS: dict[tuple[str, str], Promise] = {}
 
 def default_text(event: str, channel: str) -> str:
     """The built-in text for ``event`` on ``channel``, in the centre's language."""
-    text = DEFAULT_CHANNEL_TEXTS.get((event, channel)) or DEFAULT_TEXTS[event]
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text)
+    return centre_text(DEFAULT_CHANNEL_TEXTS.get((event, channel)) or DEFAULT_TEXTS[event])
+
+
+_centre_texts: dict[tuple[int, str], str] = {}
+
+
+def centre_text(text: Promise) -> str:
+    """``text`` (one of this module's constants) in the centre's language, translated once per language."""
+    language = settings.LANGUAGE_CODE
+    key = (id(text), language)
+    found = _centre_texts.get(key)
+    if found is None:
+        with translation.override(language):
+            found = _centre_texts[key] = str(text)
+    return found
 
 
 class _LenientFormatter(string.Formatter):
@@ -168,8 +180,7 @@ def build_context(
         with translation.override(settings.LANGUAGE_CODE):
             more = str(_("……（全文请登录门户查看）"))
         context["reply"] = context["reply"][: SMS_REPLY_LIMIT - len(more)] + more
-    with translation.override(settings.LANGUAGE_CODE):
-        for key, fallback in _FALLBACKS.items():
-            if not context[key]:
-                context[key] = str(fallback)
+    for key, fallback in _FALLBACKS.items():
+        if not context[key]:
+            context[key] = centre_text(fallback)
     return context
