@@ -48,4 +48,7 @@ def keyset_page[M: Model](
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor(getattr(last, field), last.pk)
+    moment = getattr(last, field)
+    if moment is None:  # a NULL sorts last (or first) and cannot be compared with: the page would end there
+        raise ValueError(f"keyset_page: {field} is empty on row {last.pk}; page a column set on every row")
+    return rows, encode_cursor(moment, last.pk)

@@ -52,3 +52,9 @@ def test_pages_visit_every_row_once_in_order(appeals, descending):
 def test_cursors_it_did_not_make_are_refused(cursor):
     with pytest.raises(InvalidCursor):  # the last one is naive: a cursor always carries its offset
         decode_cursor(cursor)
+
+
+def test_paging_a_column_that_is_empty_on_a_row_is_refused(appeals):
+    """Rows whose column is NULL sort at one end and cannot be compared with: a cursor cannot pass them."""
+    with pytest.raises(ValueError, match="due_at"):
+        keyset_page(Appeal.objects.all(), field="due_at", cursor=None, limit=4)
