@@ -56,12 +56,14 @@ class IntakeDraft:
             _renew(assignment, self.appeal)
         for event in events:
             _renew(event, self.appeal)
+            if event.assignment_id is not None and AppealEvent.assignment.is_cached(event):
+                event.assignment = event.assignment  # one of the draft's assignments: its id is gone too
 
 
 def _renew(row: Assignment | AppealEvent, appeal: Appeal) -> None:
     row.pk = None
     row._state.adding = True
-    row.appeal = appeal
+    row.appeal = appeal  # the appeal's id is None again: bulk_insert takes the new one from the instance
 
 
 # --- tracking numbers ---------------------------------------------------------------------------------------
@@ -109,7 +111,7 @@ def tracking_sequence(cursor: Any, day: dt.date) -> str:
     """The name of ``day``'s tracking-number sequence (PostgreSQL), created on first use."""
     name = f"appeals_tracking_{day:%Y%m%d}"
     # Inside an outer transaction the CREATE may still roll back, so it is only remembered in autocommit.
-    if name not in _known_sequences or connection.in_atomic_block:
+    if name not in _known_sequences:  # only remembered once created in autocommit, so surely committed
         try:
             with transaction.atomic():
                 cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START 1')
@@ -179,7 +181,7 @@ def _write_postgresql(drafts: Sequence[IntakeDraft], actor: User | None) -> dict
         found, numbers, ids = _reserve(cursor, drafts, actor)
     if found:
         existing = _appeals_by_key(found)
-        rest = [d for d in drafts if d.appeal.idempotency_key not in found]
+        rest = [d for d in drafts if d.appeal.idempotency_key not in existing]
         return {**existing, **(_write_postgresql(rest, actor) if rest else {})}
     appeal_ids, assignment_ids, event_ids, message_ids = ids
     for draft, number, pk in zip(drafts, numbers, appeal_ids, strict=True):
@@ -188,10 +190,10 @@ def _write_postgresql(drafts: Sequence[IntakeDraft], actor: User | None) -> dict
     _number([row for d in drafts for row in d.rows()[0]], assignment_ids)
     _number([row for d in drafts for row in d.rows()[1]], event_ids)
     messages = new_appeal_messages(appeals=[d.appeal for d in drafts], event="received")
-    _number(messages, message_ids)
+    _number(messages, message_ids[: len(messages)])  # as many ids as appeals were drawn; a message per appeal at most
     task = delivery_task_row(messages)
-    # In autocommit the one statement is its own transaction; inside the caller's, a savepoint keeps a failed
-    # write (IntegrityError) from breaking it.
+    # In autocommit the one statement is its own transaction (foreign keys are checked at its commit); inside the
+    # caller's, a savepoint keeps a unique or check violation from breaking that transaction.
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
         _insert(drafts, messages, task=task)
         if task is None:
@@ -202,7 +204,7 @@ def _write_postgresql(drafts: Sequence[IntakeDraft], actor: User | None) -> dict
 
 
 def _number(rows: Sequence[Any], ids: Sequence[int]) -> None:
-    for row, pk in zip(rows, ids, strict=False):  # ids reserved for outbox messages: one per appeal at most
+    for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
 
 
@@ -222,8 +224,8 @@ WITH found AS MATERIALIZED (
     WHERE idempotency_key = ANY(%s::varchar[]) AND created_by_id IS NOT DISTINCT FROM %s::bigint
 )
 SELECT (SELECT coalesce(json_object_agg(idempotency_key, id), '{}'::json) FROM found),
-       ARRAY(SELECT nextval(day.name::regclass) FROM unnest(%s::text[]) AS day(name)
-             WHERE NOT EXISTS (SELECT FROM found)),
+       ARRAY(SELECT nextval(day.name::regclass) FROM unnest(%s::text[]) WITH ORDINALITY AS day(name, n)
+             WHERE NOT EXISTS (SELECT FROM found) ORDER BY day.n),
        """ + ",\n       ".join(
     ["ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s) WHERE NOT EXISTS (SELECT FROM found))"] * 4
 )
@@ -246,7 +248,5 @@ def _reserve(
     params: list[Any] = [keys, actor.pk if actor is not None else None, [sequences[day] for day in days]]
     for model, count in counts:
         params += [pk_sequence(model), count]
-    row = execute_bound(cursor, _RESERVE_SQL, params, prepare=False).fetchone()
-    assert row is not None
-    found, numbers, *ids = row
+    (found, numbers, *ids), *_ = execute_bound(cursor, _RESERVE_SQL, params, prepare=False)
     return found, numbers, [sorted(values) for values in ids]

@@ -163,6 +163,12 @@ class Appeal(models.Model):
                 name="appeal_idempotency_unique",
                 condition=Q(idempotency_key__isnull=False),
             ),
+            # Without an account (a doorplate's form), NULL would make every key distinct in the index above.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                name="appeal_idempotency_anonymous_unique",
+                condition=Q(idempotency_key__isnull=False, created_by__isnull=True),
+            ),
             models.CheckConstraint(condition=Q(state__in=AppealState.values), name="appeal_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state="merged") | Q(master__isnull=False), name="appeal_merged_has_master"

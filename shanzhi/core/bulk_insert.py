@@ -5,13 +5,13 @@ children, in the caller's transaction — or, outside one, as one statement that
 PostgreSQL it draws the primary keys of the groups that have none from their sequences in one statement (a caller
 may reserve them itself, see :func:`pk_sequence`; a UUID key with a default is kept as it is), sets them on the
 instances (so the children's foreign keys resolve), then sends ONE statement for all groups:
-``WITH g1 AS (INSERT … SELECT … FROM jsonb_populate_recordset(NULL::<table>, $1)), … INSERT …`` — one JSON
+``WITH g0 AS (INSERT … SELECT … FROM jsonb_populate_recordset(NULL::<table>, $1)), … INSERT …`` — one JSON
 document per table (encoded by the C ``json`` module, parsed by PostgreSQL's C code: far cheaper than per-value
 parameter adaptation in Python), prepared once per connection, none of the ORM's per-row SQL compilation. A single
-statement is atomic by itself, so a caller in autocommit needs no BEGIN and COMMIT around it (foreign keys are
-checked at the end of the statement, when every group is in). Elsewhere (SQLite) it is ``bulk_create`` per list
-in a transaction. Either way the instances come back saved (``pk`` set, ``_state.adding`` false). No signals are
-sent, as with ``bulk_create``. See ADR 0011, 0012 and 0013.
+statement is atomic by itself, so a caller in autocommit needs no BEGIN and COMMIT around it (Django's foreign
+keys are deferred: checked at commit, the statement's own in autocommit, when every group is in). Elsewhere
+(SQLite) it is ``bulk_create`` per list in a transaction. Either way the instances come back saved (``pk`` set,
+``_state.adding`` false). No signals are sent, as with ``bulk_create``. See ADR 0011, 0012 and 0013.
 
 Values are taken as the model holds them when JSON carries them as they are (str, int, bool, float, None; aware
 datetimes, dates and UUIDs as their ISO text, which PostgreSQL reads back exactly); anything else (a lazy
@@ -162,7 +162,7 @@ def bulk_insert(*groups: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) 
 
 def _statement(plans: list[_Plan]) -> str:
     """One INSERT per plan: the last one the statement itself, the others data-modifying WITH queries (each runs
-    once and to completion; the order of the rows does not matter: foreign keys are checked at the end)."""
+    once and to completion; their order does not matter to foreign keys, which are checked at commit)."""
     key = tuple(plan.table for plan in plans)
     sql = _statements.get(key)
     if sql is None:
@@ -192,28 +192,34 @@ def pk_sequence(model: type[models.Model], using: str = DEFAULT_DB_ALIAS) -> str
     return name
 
 
-def execute_bound(cursor: Any, sql: str, params: Sequence[Any], *, prepare: bool) -> psycopg.Cursor:
+def execute_bound(cursor: Any, sql: str, params: Sequence[Any], *, prepare: bool) -> list[tuple[Any, ...]]:
     """Run ``sql`` (``%s`` placeholders) on the connection of Django's ``cursor`` with the parameters bound on the
-    server (Django binds them into the text in Python); database errors become Django's (IntegrityError, …) as with
-    the ORM's own cursor. Returns psycopg's cursor to fetch from. PostgreSQL only.
+    server (Django binds them into the text in Python) and return its rows (none for a statement without
+    ``RETURNING``). Database errors become Django's (IntegrityError, …) as with the ORM's own cursor, and the
+    statement passes through the connection's execute wrappers as the ORM's do (query counting in tests, tracing);
+    it does not appear in ``connection.queries``. PostgreSQL only.
 
     ``prepare``: parsed and planned once per connection (unless the deployment turned it off). Only for statements
     whose best plan does not depend on the size of a table: PostgreSQL keeps a generic plan made once, and a
     lookup prepared while its table was small would scan the table for ever after (no statistics change to
     invalidate it where autovacuum is off)."""
+    db = cursor.db
+    db.validate_no_broken_transaction()
     pg = cursor.cursor.connection
-    raw = psycopg.Cursor(pg)
+    rows: list[tuple[Any, ...]] = []
 
     def execute(sql: str, params: Sequence[Any], many: bool, context: dict[str, Any]) -> None:
-        raw.execute(sql, params, prepare=prepare and _prepare_statements(pg))
+        with psycopg.Cursor(pg) as raw:
+            raw.execute(sql, params, prepare=prepare and _prepare_statements(pg))
+            if raw.description is not None:
+                rows.extend(raw.fetchall())
 
-    # Through the connection's execute wrappers, as the ORM's statements go (query counting in tests, tracing).
     executor = execute
-    for wrapper in reversed(cursor.db.execute_wrappers):
+    for wrapper in reversed(db.execute_wrappers):
         executor = functools.partial(wrapper, executor)
-    with cursor.db.wrap_database_errors:
-        executor(sql, params, False, {"connection": cursor.db, "cursor": cursor})
-    return raw
+    with db.wrap_database_errors:
+        executor(sql, params, False, {"connection": db, "cursor": cursor})
+    return rows
 
 
 def _prepare_statements(pg: psycopg.Connection) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Expression
 from django.tasks import Task, task_backends
 
 
@@ -26,9 +27,12 @@ def task_row(task: Task, *args: Any, **kwargs: Any) -> Any:
     if not isinstance(backend, DatabaseBackend):
         raise ValueError(f"task_row: {task.module_path} does not go to the database queue")
     backend.validate_task(task)
+    task_id = backend._get_id()
+    if isinstance(task_id, Expression):  # an id the database computes: only the ORM's own INSERT can write it
+        raise ValueError(f"task_row: the queue's id_function gives a database expression ({task_id!r})")
     return new_instance(
         DBTaskResult,
-        id=backend._get_id(),
+        id=task_id,
         args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
         priority=task.priority,
         task_path=task.module_path,

@@ -264,9 +264,13 @@ def delivery_task_row(messages: list[OutboxMessage]) -> Any | None:
 
     if not messages or not _queue_is_transactional():
         return None
-    if len(messages) == 1:
-        return task_row(deliver_message, messages[0].pk)
-    return task_row(deliver_messages, [m.pk for m in messages])
+    try:
+        if len(messages) == 1:
+            return task_row(deliver_message, messages[0].pk)
+        return task_row(deliver_messages, [m.pk for m in messages])
+    except Exception as error:  # a queue configured in a way only enqueue handles: the caller schedules instead
+        logger.warning("delivery task row not built (%s); scheduling after the write", type(error).__name__)
+        return None
 
 
 def enqueue_deliveries(message_ids: list[int]) -> None:

@@ -71,14 +71,15 @@ DEFAULT_CHANNEL_TEXTS: dict[tuple[str, str], Promise] = {}
 
 def default_text(event: str, channel: str) -> str:
     """The built-in text for ``event`` on ``channel``, in the centre's language."""
-    return centre_text(DEFAULT_CHANNEL_TEXTS.get((event, channel)) or DEFAULT_TEXTS[event])
+    return _centre_text(DEFAULT_CHANNEL_TEXTS.get((event, channel)) or DEFAULT_TEXTS[event])
 
 
 _centre_texts: dict[tuple[int, str], str] = {}
 
 
-def centre_text(text: Promise) -> str:
-    """``text`` (one of this module's constants) in the centre's language, translated once per language."""
+def _centre_text(text: Promise) -> str:
+    """``text`` in the centre's language, translated once per language. Only for this module's constants: the
+    cache goes by the object's identity, which a short-lived lazy string would hand on to another."""
     language = settings.LANGUAGE_CODE
     key = (id(text), language)
     found = _centre_texts.get(key)
@@ -182,5 +183,5 @@ def build_context(
         context["reply"] = context["reply"][: SMS_REPLY_LIMIT - len(more)] + more
     for key, fallback in _FALLBACKS.items():
         if not context[key]:
-            context[key] = centre_text(fallback)
+            context[key] = _centre_text(fallback)
     return context

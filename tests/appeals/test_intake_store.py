@@ -3,6 +3,9 @@ more, no BEGIN/COMMIT in autocommit, and all or nothing (ADR 0013)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import psycopg
 import pytest
 from django.db import IntegrityError, connection
 
@@ -97,6 +100,11 @@ def test_a_concurrent_delivery_of_the_same_key_returns_the_winners_appeal(desk, 
     assert outcomes[1].appeal == winner
     assert Appeal.objects.count() == 2
     assert AppealEvent.objects.filter(appeal=winner).count() == 3
+    fresh = outcomes[0].appeal  # written again alone after the failed lot: every row points at its new id
+    assert fresh is not None and fresh.pk is not None
+    assert list(fresh.events.values_list("kind", flat=True)) == ["received", "accepted", "dispatched"]
+    assert fresh.assignments.count() == 2
+    assert OutboxMessage.objects.filter(appeal=fresh).count() == 1
     assert OutboxMessage.objects.count() == 2
 
 
@@ -111,6 +119,8 @@ def test_a_lot_is_two_statements_on_postgresql(desk, settings):
     statements: list[str] = []
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        # BEGIN and COMMIT would not pass through here: no transaction may be open when a statement starts.
+        assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         statements.append(sql.split()[0])
         return execute(sql, params, many, context)
 
@@ -131,6 +141,8 @@ def test_the_look_up_is_never_a_prepared_statement(desk):
     prepared."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what earlier tests on this connection prepared does not count
     for n in range(8):
         intake_write(drafts(desk, f"p-{n}"), actor=desk.operator)
     with connection.cursor() as cursor:
@@ -159,4 +171,122 @@ def test_in_autocommit_the_write_is_one_transaction_all_or_nothing(desk, setting
     assert Appeal.objects.count() == 2 and OutboxMessage.objects.count() == 2
     task = DBTaskResult.objects.get()
     assert task.task_path == "shanzhi.notifications.tasks.deliver_messages"
+    assert sorted(task.args_kwargs["args"][0]) == sorted(OutboxMessage.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_without_an_account_a_key_is_still_unique(desk):
+    """Appeals from no account (a doorplate's form) have no creator; NULL would make every key distinct in the
+    (key, creator) index, so a second index holds them: two racing submissions cannot both be written."""
+    at = clock.now()
+    twins = [intake_draft(actor=None, at=at, idempotency_key="door-1", **fields(desk)) for _ in range(2)]
+    with pytest.raises(IntegrityError):
+        intake_write(twins, actor=None)
+    first = appeal_intake(actor=None, idempotency_key="door-1", **fields(desk))
+    again = appeal_intake(actor=None, idempotency_key="door-1", **fields(desk))
+    assert first.created and not again.created and again.appeal == first.appeal
+    assert appeal_intake(actor=desk.operator, idempotency_key="door-1", **fields(desk)).created  # another caller
+    assert Appeal.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_lot_across_midnight_takes_each_days_numbers(desk):
+    """Tracking numbers come from the day of each appeal's registration (the centre's local date)."""
+    midnight = dt.datetime.combine(clock.local_date(clock.now()), dt.time(), tzinfo=clock.centre_tz())
+    late = intake_draft(
+        actor=desk.operator, at=midnight - dt.timedelta(seconds=1), idempotency_key="late", **fields(desk)
+    )
+    early = intake_draft(actor=desk.operator, at=midnight, idempotency_key="early", **fields(desk))
+    intake_write([late, early], actor=desk.operator)
+    assert late.appeal.tracking_no.split("-")[0].endswith(f"{midnight - dt.timedelta(days=1):%Y%m%d}")
+    assert early.appeal.tracking_no.split("-")[0].endswith(f"{midnight:%Y%m%d}")
+    stored = dict(Appeal.objects.values_list("idempotency_key", "tracking_no"))
+    assert stored == {"late": late.appeal.tracking_no, "early": early.appeal.tracking_no}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_appeals_nobody_can_be_told_of_get_no_message_and_the_task_lists_the_others(desk, settings):
+    """No phone, or a landline (no SMS): no message for those, ids for fewer messages than appeals, and the one
+    delivery task lists exactly the messages written. Wanting no reply does not stop the acknowledgement."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    at = clock.now()
+    lot = [
+        intake_draft(actor=desk.operator, at=at, idempotency_key="a", **fields(desk)),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="b", **fields(desk, citizen_phone="")),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="c", wants_reply=False, **fields(desk)),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="d", **fields(desk, citizen_phone="04733991234")),
+    ]
+    assert intake_write(lot, actor=desk.operator) == {}
+    messages = OutboxMessage.objects.order_by("pk")
+    assert [m.appeal_id for m in messages] == [lot[0].appeal.pk, lot[2].appeal.pk]
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"][0] == [m.pk for m in messages]
+
+
+@pytest.mark.django_db
+def test_the_look_up_searches_the_index_by_key(desk):
+    """The reservation's look-up of keys, as PostgreSQL plans it on a table of thousands of one caller's appeals
+    without fresh statistics: an index search on the keys, never a filter over the caller's appeals."""
+    import re
+    import uuid
+
+    from django.db import transaction
+
+    from shanzhi.core.bulk_insert import bulk_insert
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the reservation is PostgreSQL's")
+    at = clock.now()
+    many = [
+        Appeal(
+            tracking_no=f"HB20261128-8{n:05d}",
+            channel="api",
+            state="accepted",
+            content=f"诉求 {n}",
+            created_by=desk.operator,
+            created_at=at,
+            idempotency_key=str(uuid.uuid4()),
+        )
+        for n in range(3000)
+    ]
+    with transaction.atomic():
+        bulk_insert(many)
+    lot = drafts(desk, many[7].idempotency_key, "never-sent")
+    with connection.cursor() as cursor:
+        found, _numbers, _ids = intake_store._reserve(cursor, lot, desk.operator)
+        assert found == {many[7].idempotency_key: many[7].pk}
+        captured: list[tuple[str, list]] = []
+
+        def capture(execute, sql, params, many_, context):  # type: ignore[no-untyped-def]
+            captured.append((sql, list(params or [])))
+            return execute(sql, params, many_, context)
+
+        with connection.execute_wrapper(capture):
+            intake_store._reserve(cursor, lot, desk.operator)
+        sql, params = captured[-1]
+        from shanzhi.core.bulk_insert import execute_bound
+
+        plan = "\n".join(row[0] for row in execute_bound(cursor, "EXPLAIN " + sql, params, prepare=False))
+    assert re.search(r"Index Cond: .*idempotency_key", plan), plan
+    assert not re.search(r"Seq Scan on appeals_appeal", plan), plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_row_that_cannot_be_built_never_fails_the_intake(desk, settings, monkeypatch):
+    """If the queue is configured in a way only ``enqueue`` handles, the delivery is asked for the usual way."""
+    from django_tasks_db.models import DBTaskResult
+
+    from shanzhi.notifications import services
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("an id the database computes")
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(services, "task_row", refuse)
+    lot = drafts(desk, "a", "b")
+    assert intake_write(lot, actor=desk.operator) == {}
+    assert Appeal.objects.count() == 2
+    task = DBTaskResult.objects.get()
     assert sorted(task.args_kwargs["args"][0]) == sorted(OutboxMessage.objects.values_list("pk", flat=True))

@@ -34,7 +34,20 @@ def test_the_row_is_what_enqueue_writes(database_queue):
             assert getattr(written, field.attname) == getattr(enqueued, field.attname), field.name
     assert written.enqueued_at is not None
     assert written.task_result.task.func is add.func
-    announce(written)  # the signal django-tasks logs, as after enqueue
+
+    from django_tasks_db.compat import task_enqueued
+
+    heard: list[str] = []
+
+    def receiver(sender, task_result, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append(task_result.id)
+
+    task_enqueued.connect(receiver)
+    try:
+        announce(written)  # the signal django-tasks logs, as after enqueue
+    finally:
+        task_enqueued.disconnect(receiver)
+    assert heard == [str(written.id)]
 
 
 def test_a_worker_finds_the_row_and_can_run_it(database_queue):
