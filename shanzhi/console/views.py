@@ -7,13 +7,12 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shanzhi.appeals.models import AppealState, Channel
-from shanzhi.appeals.selectors import appeal_get, appeals_visible_to
+from shanzhi.appeals.selectors import appeal_get
 from shanzhi.console import navigation, queues
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound
@@ -71,34 +70,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def analysis(request: HttpRequest) -> HttpResponse:
-    """统计分析: counts in the viewer's scope by state, channel and top-level category."""
-    user = current_user(request)
-    if not navigation.may_analyse(user):
+    """统计分析 lives in the reports app (filters, KPIs by unit, drill-down); this older address leads there."""
+    if not navigation.may_analyse(current_user(request)):
         raise DjangoPermissionDenied
-    scope = appeals_visible_to(user)
-    state_labels = dict(AppealState.choices)
-    by_state = [
-        (state_labels.get(row["state"], row["state"]), row["n"])
-        for row in scope.values("state").annotate(n=Count("id")).order_by("-n")
-    ]
-    channel_labels = dict(Channel.choices)
-    by_channel = [
-        (channel_labels.get(row["channel"], row["channel"]), row["n"])
-        for row in scope.values("channel").annotate(n=Count("id")).order_by("-n")
-    ]
-    by_category: dict[str, int] = {}
-    for row in scope.values("category__path").annotate(n=Count("id")):
-        top = (row["category__path"] or _("未分类")).split("/")[0]
-        by_category[top] = by_category.get(top, 0) + row["n"]
-    total = scope.count()
-    return render(
-        request,
-        "console/analysis.html",
-        {
-            "total": total,
-            "by_state": by_state,
-            "by_channel": by_channel,
-            "by_category": sorted(by_category.items(), key=lambda kv: -kv[1]),
-            "nav_active": "analysis",
-        },
-    )
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("reports:index") + (f"?{query}" if query else ""))

@@ -143,8 +143,10 @@ def test_analyst_sees_counters_and_the_statistics_page(desk, intake, login):
     client = login(desk.analyst)
     html = bench(client)
     assert counter(html, "todo") == 0
-    stats = client.get(reverse("console:analysis")).content.decode()
-    assert "统计概览" in stats and "城乡建设" in stats and "热线" in stats
+    old_address = client.get(reverse("console:analysis") + "?dim=channel")
+    assert old_address.status_code == 302 and old_address["Location"] == reverse("reports:index") + "?dim=channel"
+    stats = client.get(old_address["Location"]).content.decode()
+    assert "城乡建设" in stats and "热线" in stats
 
 
 def test_supervision_lists_overdue_appeals(desk, intake, login):
