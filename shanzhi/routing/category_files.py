@@ -1,5 +1,6 @@
-"""The category tree as a file: CSV and XLSX, both with the columns of
-:data:`shanzhi.routing.services.CSV_COLUMNS` (code, level1, level2, level3, default_urgency, keywords)."""
+"""The category tree as a file: CSV and XLSX, both with the columns of :data:`CSV_COLUMNS` (code, level1,
+level2, level3, default_urgency, keywords). Every format reads into rows for
+:func:`shanzhi.routing.services.category_tree_import` (the rules: missing parents, codes, all or nothing)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shanzhi.core.errors import ValidationFailed
-from shanzhi.routing.services import CSV_COLUMNS, category_tree_export_csv, category_tree_import
+from shanzhi.routing.models import Category
+from shanzhi.routing.services import category_tree_import
+
+CSV_COLUMNS = ("code", "level1", "level2", "level3", "default_urgency", "keywords")
 
 HEADERS_ZH = {"code": "编码", "level1": "一级分类", "level2": "二级分类", "level3": "三级分类",
               "default_urgency": "默认紧急程度", "keywords": "关键词"}  # fmt: skip
@@ -50,8 +54,23 @@ def category_tree_import_file(*, name: str, data: bytes) -> int:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationFailed(_("CSV 文件须为 UTF-8 编码"), code="category_file_encoding") from exc
-        return category_tree_import(rows=csv.DictReader(io.StringIO(text)))
+        return category_tree_import_csv(text=text)
     raise ValidationFailed(_("只支持 .csv 或 .xlsx 文件"), code="category_file_type")
+
+
+def category_tree_import_csv(*, text: str) -> int:
+    """Import CSV text (a leading BOM is ignored); all or nothing."""
+    return category_tree_import(rows=csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def category_tree_export_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for cat in Category.objects.order_by("path"):
+        names = [*cat.path.split("/"), "", ""]
+        writer.writerow([cat.code, names[0], names[1], names[2], cat.default_urgency, cat.keywords])
+    return out.getvalue()
 
 
 def category_tree_export_xlsx() -> bytes:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -110,8 +108,6 @@ def dispatch_plan(
 
 # --- category tree import/export ------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("code", "level1", "level2", "level3", "default_urgency", "keywords")
-
 
 @transaction.atomic
 def category_tree_import(*, rows: Iterable[dict[str, str]]) -> int:
@@ -169,20 +165,6 @@ def _next_code(parent: Category | None, by_path: dict[str, Category]) -> str:
     while f"{base}{n:0{width}d}" in used:
         n += 1
     return f"{base}{n:0{width}d}"
-
-
-def category_tree_import_csv(*, text: str) -> int:
-    return category_tree_import(rows=csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-
-
-def category_tree_export_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for cat in Category.objects.order_by("path"):
-        names = [*cat.path.split("/"), "", ""]
-        writer.writerow([cat.code, names[0], names[1], names[2], cat.default_urgency, cat.keywords])
-    return out.getvalue()
 
 
 # --- suggestions from the classifier ------------------------------------------------------------------------------

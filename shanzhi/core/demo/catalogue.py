@@ -1,6 +1,6 @@
 """The default category tree and dispatch catalogue (``shanzhi/routing/data/``).
 
-The tree goes through :func:`shanzhi.routing.services.category_tree_import_csv`. The catalogue loader only fills
+The tree goes through :func:`shanzhi.routing.category_files.category_tree_import_csv`. The catalogue loader only fills
 gaps: a (category, area) pair that already has a rule is left as the centre made it.
 """
 
@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit
+from shanzhi.routing.category_files import category_tree_import_csv
 from shanzhi.routing.models import Category, DispatchRule, TerritorialLevel
-from shanzhi.routing.services import category_tree_import_csv
 
 ROUTING_DATA_DIR = Path(__file__).resolve().parents[2] / "routing" / "data"
 CATEGORIES_CSV = ROUTING_DATA_DIR / "categories.csv"

@@ -9,8 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from shanzhi.core.errors import ShanzhiError
-from shanzhi.routing.category_files import category_tree_export_xlsx, category_tree_import_file
-from shanzhi.routing.services import category_tree_export_csv
+from shanzhi.routing.category_files import (
+    category_tree_export_csv,
+    category_tree_export_xlsx,
+    category_tree_import_file,
+)
 
 
 class Command(BaseCommand):
