@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -136,10 +137,15 @@ def render(template: str, context: Mapping[str, str], *, fallback: str | None = 
 
 
 def format_due_date(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """The day of ``moment`` in the centre's time zone, written the centre's way (2026年11月28日, Nov. 28, 2026)."""
     if moment is None:
         return ""
     day = moment.astimezone(tz).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+    language = settings.LANGUAGE_CODE
+    if language.startswith("zh"):  # the common case, without switching languages for every message
+        return f"{day.year}年{day.month}月{day.day}日"
+    with translation.override(language):
+        return date_format(day, "DATE_FORMAT")
 
 
 def shorten(text: str, limit: int, suffix: str = "…") -> str:

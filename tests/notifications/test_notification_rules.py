@@ -43,6 +43,14 @@ def test_dispatched_text_names_unit_and_due_date_in_centre_time():
     assert text == "您的诉求（编号HB20261128-000123）已转交区住房和城乡建设局办理，办理期限：2026年12月5日。"
 
 
+def test_a_centre_working_in_english_sends_english_texts_and_dates(settings):
+    """Texts go out in the centre's language (``LANGUAGE_CODE``), dates included, whatever the staff's own."""
+    settings.LANGUAGE_CODE = "en"
+    context = _context(unit="Housing Bureau", due_at=dt.datetime(2026, 12, 4, 17, 0, tzinfo=dt.UTC))
+    text = templates_text.render(templates_text.default_text("dispatched", "sms"), context)
+    assert "Housing Bureau" in text and "Dec. 5, 2026" in text and "年" not in text
+
+
 def test_missing_values_use_readable_fallbacks():
     text = templates_text.render(templates_text.default_text("dispatched", "sms"), _context())
     assert "已转交承办单位办理" in text and "办理期限：按规定时限" in text
