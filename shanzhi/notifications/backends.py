@@ -98,6 +98,8 @@ class LogBackend:
     """Logs a masked line instead of sending: the embedded profile and development."""
 
     def send(self, message: OutboxMessage) -> SendResult:
+        from shanzhi.notifications.models import OTP_EVENT
+
         tracking_no = message.appeal.tracking_no if message.appeal_id and message.appeal else "-"
         logger.info(
             "notification %s channel=%s to=%s event=%s appeal=%s chars=%d",
@@ -108,7 +110,7 @@ class LogBackend:
             tracking_no,
             len(message.body),
         )
-        if message.event == "otp" and settings.DEBUG and not getattr(settings, "PRODUCTION", False):
+        if message.event == OTP_EVENT and settings.DEBUG and not getattr(settings, "PRODUCTION", False):
             # The embedded demo has no SMS gateway: show the sign-in text (no phone number in it) so a tester can
             # sign in to the portal. Never in production (DEBUG is off there).
             logger.warning("demo only, no SMS gateway: sign-in message %s reads: %s", message.pk, message.body)

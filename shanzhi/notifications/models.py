@@ -33,6 +33,11 @@ class NotificationEvent(models.TextChoices):
     ANSWERED = "answered", "直接答复"
 
 
+# The outbox also carries the portal's one-time sign-in codes, which have no template (the text holds the code).
+OTP_EVENT = "otp"
+OUTBOX_EVENTS = [*NotificationEvent.choices, (OTP_EVENT, "登录验证码")]
+
+
 class OutboxState(models.TextChoices):
     PENDING = "pending", "待发送"
     SENDING = "sending", "发送中"
@@ -52,7 +57,7 @@ class OutboxMessage(models.Model):
         "渠道", max_length=8, choices=NotificationChannel.choices, default=NotificationChannel.SMS
     )
     recipient = models.CharField("接收号码", max_length=20)
-    event = models.CharField("事件", max_length=16, choices=NotificationEvent.choices)
+    event = models.CharField("事件", max_length=16, choices=OUTBOX_EVENTS)
     appeal = models.ForeignKey(
         "appeals.Appeal",
         verbose_name="诉求",

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import pii
 from shanzhi.core.errors import ValidationFailed
-from shanzhi.notifications.models import NotificationChannel, OutboxMessage, OutboxState
+from shanzhi.notifications.models import OTP_EVENT, NotificationChannel, OutboxMessage, OutboxState
 from shanzhi.notifications.services import enqueue_delivery
 from shanzhi.portal import rules, throttle
 from shanzhi.portal.models import OneTimeCode
@@ -33,7 +33,6 @@ from shanzhi.portal.throttle import RateLimited
 
 logger = logging.getLogger("shanzhi.portal")
 
-OTP_EVENT = "otp"
 CODE_TEXT = _("您的登录验证码为 %(code)s，%(minutes)s 分钟内有效。如非本人操作请忽略，切勿告诉他人。")
 
 

@@ -35,6 +35,8 @@ def test_code_is_sent_through_the_outbox_and_only_its_hash_is_stored():
     code = sent_code()
     message = OutboxMessage.objects.get(event="otp")
     assert message.channel == "sms" and message.state in ("pending", "sent")
+    assert message.get_event_display() == "登录验证码"  # a known event in the admin's outbox list, not a raw code
+    message.full_clean()
     assert (message.dedupe_key or "").startswith("portal-otp:")
     stored = OneTimeCode.objects.get()
     assert code not in stored.code_hash and PHONE not in stored.phone_hash
