@@ -194,6 +194,11 @@ SHANZHI: dict[str, Any] = {
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),
+    # Behind nginx: the internal location that serves SHANZHI_MEDIA_ROOT after the application's check
+    # (X-Accel-Redirect); empty: the application streams the files itself.
+    "MEDIA_ACCEL_PREFIX": os.environ.get("SHANZHI_MEDIA_ACCEL_PREFIX", ""),
+    # How many proxies stand in front (nginx alone: 1), to read the client's address from X-Forwarded-For.
+    "TRUSTED_PROXIES": int(os.environ.get("SHANZHI_TRUSTED_PROXIES", "0")),
     # Hot write paths (intake) prepare their insert statements on the server; turn off behind a connection pooler
     # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
     "BULK_INSERT_PREPARE": os.environ.get("SHANZHI_BULK_INSERT_PREPARE", "1") not in ("0", "false", "no"),

@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:workbench", permanent=False)),
@@ -18,5 +16,4 @@ urlpatterns = [
     path("api/v1/", include("shanzhi.api_urls")),
 ]
 
-if not settings.PRODUCTION:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# Uploaded files have no public address (shanzhi.core.file_responses): no /media/ route, in development either.

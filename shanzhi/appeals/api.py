@@ -52,6 +52,7 @@ from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
 from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ValidationFailed
+from shanzhi.core.http import client_ip
 from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.core.services import may_view_personal_data
@@ -71,16 +72,12 @@ def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _present(request: HttpRequest, appeals: list[Appeal]) -> tuple[bool, list[dict[str, Any]]]:
     """Appeals in API form; personal data in full only for holders of the permission, each full view logged."""
     user = _actor(request)
     reveal = may_view_personal_data(user)
     if reveal and appeals:
-        ip = _client_ip(request)
+        ip = client_ip(request)
         PersonalDataAccess.objects.bulk_create(
             [
                 PersonalDataAccess(

@@ -21,6 +21,7 @@ from shanzhi.appeals.models import (
     Assignment,
     AssignmentRequest,
     AssignmentState,
+    Attachment,
     RequestState,
 )
 from shanzhi.core.errors import NotFound
@@ -67,6 +68,18 @@ def appeal_get(*, user: User, key: int | str) -> Appeal:
     if appeal is None:
         raise NotFound()
     return appeal
+
+
+def attachment_get(*, user: User, appeal_id: int, attachment_id: int) -> Attachment:
+    """One file of an appeal ``user`` may see; otherwise NotFound (the same answer whether or not it exists)."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, appeal_id=appeal_id, appeal__in=appeals_visible_to(user))
+        .only("pk", "appeal_id", "file", "original_name", "content_type", "size")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 def assignments_visible_to(user: User) -> QuerySet[Assignment]:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("intake/history/", views_intake.caller_history, name="caller_history"),
     path("appeals/<int:pk>/", views_detail.appeal_detail, name="appeal"),
     path("appeals/<int:pk>/reveal/", views_detail.reveal_personal_data, name="reveal"),
+    path("appeals/<int:pk>/files/<int:attachment_id>/", views_detail.appeal_attachment, name="attachment"),
     path("appeals/<int:pk>/actions/<slug:code>/", views_actions.appeal_action, name="action"),
     path("appeals/<int:pk>/suggestion/", views_routing.dispatch_suggestion, name="dispatch_suggestion"),
     path("duplicates/", views_routing.duplicates, name="duplicates"),

@@ -27,11 +27,6 @@ def current_user(request: HttpRequest) -> User:
     return user
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer address (a proxy in front is expected to set REMOTE_ADDR correctly, e.g. via uvicorn's flags)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """The top bar's box: a tracking number opens the appeal; a phone number lists that caller's appeals in scope."""

@@ -7,18 +7,28 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, AssignmentState, ReplyTemplate
-from shanzhi.appeals.selectors import allowed_actions, appeal_get, appeal_timeline, my_assignment, pending_requests
+from shanzhi.appeals.selectors import (
+    allowed_actions,
+    appeal_get,
+    appeal_timeline,
+    attachment_get,
+    my_assignment,
+    pending_requests,
+)
 from shanzhi.console import action_forms, display, personal_data, queues
 from shanzhi.console.navigation import DISPATCH_ROLES, may_dispatch
-from shanzhi.console.views import client_ip, current_user
+from shanzhi.console.views import current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.core.file_responses import stored_file_response
+from shanzhi.core.http import client_ip
 from shanzhi.orgs.models import User
 from shanzhi.routing.services import DispatchPlan, dispatch_plan
 
@@ -182,6 +192,18 @@ def _initial(code: str, appeal: Appeal, feedback: str, plan: DispatchPlan | None
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = load_appeal(current_user(request), pk)
     return render(request, "console/appeal_detail.html", detail_context(request, appeal))
+
+
+@login_required
+def appeal_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+    """A photo or document of an appeal, for staff who may see the appeal (files have no public address)."""
+    try:
+        attachment = attachment_get(user=current_user(request), appeal_id=pk, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
+    )
 
 
 @login_required

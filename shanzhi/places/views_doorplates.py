@@ -19,6 +19,7 @@ from shanzhi.appeals.models import Appeal, AppealType, Channel
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.core.http import client_ip
 from shanzhi.core.services import may_view_personal_data, personal_data_reveal
 from shanzhi.orgs.models import Unit, User
 from shanzhi.places import doorplates
@@ -67,10 +68,6 @@ class DoorplateAppealForm(forms.Form):
         if phone and not pii.phone_is_valid(phone):
             raise forms.ValidationError(_("联系电话格式不正确"))
         return phone
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _scan_or_404(code: str, token: str) -> doorplates.Scan:
@@ -163,12 +160,12 @@ def _card(request: HttpRequest, user: User, doorplate: Doorplate) -> HttpRespons
                 subject_id=doorplate.address.code,
                 fields="户主姓名,户主电话",
                 reason=request.POST.get("reason", ""),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
             revealed = True
         except ShanzhiError as exc:
             error = str(exc.message)
-    card = doorplates.household_card(user=user, address=doorplate.address, ip_address=_client_ip(request))
+    card = doorplates.household_card(user=user, address=doorplate.address, ip_address=client_ip(request))
     context = {
         "tab": "me",
         "doorplate": doorplate,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 
 from shanzhi.core import pii
+from shanzhi.core.http import client_ip
 from shanzhi.portal import rules
 
 PHONE_KEY = "citizen_phone"
@@ -63,18 +64,5 @@ def remember_ticket(request: HttpRequest, appeal_id: int) -> None:
     request.session[TICKETS_KEY] = [*tickets, appeal_id][-MAX_TICKETS:]
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind a proxy set ``SHANZHI_PORTAL_TRUSTED_PROXIES`` = number of proxies in front."""
-    from django.conf import settings
-
-    proxies = int(getattr(settings, "SHANZHI_PORTAL_TRUSTED_PROXIES", 0) or 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
 def ip_digest(request: HttpRequest) -> str:
-    return rules.digest("ip", client_ip(request))
+    return rules.digest("ip", client_ip(request) or "unknown")

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shanzhi.appeals.models import Appeal, AppealState
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.core.file_responses import stored_file_response
 from shanzhi.orgs.models import Boundary, Unit
 from shanzhi.portal import citizen as sessions
 from shanzhi.portal.forms import RateForm, ReopenForm, SubmitForm, SupplyForm
@@ -221,15 +223,13 @@ def appeal_reopen(request: HttpRequest, tracking_no: str) -> HttpResponse:
     return redirect("portal:appeal", tracking_no=tracking_no)
 
 
-def appeal_photo(request: HttpRequest, tracking_no: str, attachment_id: int) -> FileResponse:
+def appeal_photo(request: HttpRequest, tracking_no: str, attachment_id: int) -> HttpResponseBase:
     visitor = sessions.citizen_of(request)
     try:
         photo = citizen_photo_get(citizen=visitor, tracking_no=tracking_no, attachment_id=attachment_id)
     except NotFound as missing:
         raise Http404(str(missing.message)) from missing
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(photo.file, content_type=photo.content_type, filename=photo.original_name)
 
 
 @cache_control(public=True, max_age=3600)

@@ -73,3 +73,18 @@ def test_plain_post_reveal_renders_the_page(desk, intake, login, make_user):
     html = response.content.decode()
     assert "13800001234" in html and 'id="timeline"' in html
     assert PersonalDataAccess.objects.count() == 1
+
+
+def test_behind_nginx_the_log_keeps_the_viewers_address_not_the_proxys(desk, intake, login, make_user, settings):
+    """With ``SHANZHI_TRUSTED_PROXIES=1`` the address nginx appended is logged; what the client wrote before it
+    in X-Forwarded-For (anything it likes) is not."""
+    settings.SHANZHI = {**settings.SHANZHI, "TRUSTED_PROXIES": 1}
+    appeal = intake()
+    supervisor = make_user(desk.district.centre, "dispatcher", username="sup", personal_data=True)
+    login(supervisor).post(
+        reverse("console:reveal", args=[appeal.pk]),
+        {"reason": "回访需核对号码"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
+    )
+    assert PersonalDataAccess.objects.get().ip_address == "203.0.113.7"
