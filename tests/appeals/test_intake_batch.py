@@ -13,28 +13,17 @@ from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.notifications.models import OutboxMessage
 
+from .conftest import appeal_fields
+
 pytestmark = pytest.mark.django_db
-
-
-def fields(desk, **overrides):  # type: ignore[no-untyped-def]
-    values = {
-        "channel": "city_12345",
-        "content": "小区门口路灯不亮已经一周了",
-        "category": desk.road_light,
-        "citizen_name": "张三",
-        "citizen_phone": "13800001234",
-        "area": desk.district.grid_a,
-    }
-    values.update(overrides)
-    return values
 
 
 def test_outcomes_keep_the_order_of_the_items(desk):
     items = [
-        BatchItem(fields(desk), "a"),
-        BatchItem(fields(desk, content=""), "b"),
-        BatchItem(fields(desk), "a"),
-        BatchItem(fields(desk, content="第二件"), None),
+        BatchItem(appeal_fields(desk), "a"),
+        BatchItem(appeal_fields(desk, content=""), "b"),
+        BatchItem(appeal_fields(desk), "a"),
+        BatchItem(appeal_fields(desk, content="第二件"), None),
     ]
     outcomes = appeals_intake_batch(actor=desk.operator, items=items)
     assert [(o.index, o.status) for o in outcomes] == [(0, "created"), (1, "rejected"), (2, "existing"), (3, "created")]
@@ -44,7 +33,7 @@ def test_outcomes_keep_the_order_of_the_items(desk):
 
 
 def test_a_repeat_of_a_rejected_item_is_rejected_too(desk):
-    items = [BatchItem(fields(desk, content=""), "same"), BatchItem(fields(desk, content=""), "same")]
+    items = [BatchItem(appeal_fields(desk, content=""), "same"), BatchItem(appeal_fields(desk, content=""), "same")]
     outcomes = appeals_intake_batch(actor=desk.operator, items=items)
     assert [o.status for o in outcomes] == ["rejected", "rejected"]
     assert outcomes[1].error is outcomes[0].error
@@ -55,10 +44,12 @@ def test_an_item_registered_concurrently_turns_into_existing(desk):
     item returns the other's appeal and the rest is written (the race inside the write: test_intake_store)."""
     at = clock.now()
     drafts = {
-        0: intake_draft(actor=desk.operator, at=at, idempotency_key="race-1", **fields(desk)),
-        1: intake_draft(actor=desk.operator, at=at, idempotency_key="race-2", **fields(desk, content="第二件")),
+        0: intake_draft(actor=desk.operator, at=at, idempotency_key="race-1", **appeal_fields(desk)),
+        1: intake_draft(actor=desk.operator, at=at, idempotency_key="race-2", **appeal_fields(desk, content="第二件")),
     }
-    winner = appeal_intake(actor=desk.operator, idempotency_key="race-2", **fields(desk, content="抢先登记")).appeal
+    winner = appeal_intake(
+        actor=desk.operator, idempotency_key="race-2", **appeal_fields(desk, content="抢先登记")
+    ).appeal
 
     outcomes = _write(desk.operator, drafts)
     assert outcomes[0].status == "created" and outcomes[0].appeal is not None
@@ -71,7 +62,7 @@ def test_an_item_registered_concurrently_turns_into_existing(desk):
 
 
 def test_existing_by_key_only_sees_the_callers_own_appeals(desk):
-    mine = appeal_intake(actor=desk.operator, idempotency_key="k", **fields(desk)).appeal
+    mine = appeal_intake(actor=desk.operator, idempotency_key="k", **appeal_fields(desk)).appeal
     assert intake_existing(desk.operator, ["k", "other"]) == {"k": mine}
     assert intake_existing(desk.dispatcher, ["k"]) == {}
     assert intake_existing(desk.operator, []) == {}

@@ -6,36 +6,20 @@ integration user sends most of a centre's appeals) on every request (ADR 0012)."
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shanzhi.appeals.intake_store import intake_existing
-from shanzhi.appeals.models import Appeal
-from shanzhi.core import clock
-from shanzhi.core.bulk_insert import bulk_insert
+
+from .conftest import appeals_with_keys
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_lookup_of_retried_keys_is_an_index_search_on_the_key(desk):
-    at = clock.now()
-    many = [
-        Appeal(
-            tracking_no=f"HB20261128-8{n:05d}",
-            channel="api",
-            state="accepted",
-            content=f"诉求 {n}",
-            created_by=desk.operator,
-            created_at=at,
-            idempotency_key=str(uuid.uuid4()),
-        )
-        for n in range(3000)
-    ]
-    with transaction.atomic():
-        bulk_insert(many)
+    many = appeals_with_keys(desk)
 
     with CaptureQueriesContext(connection) as queries:
         found = intake_existing(desk.operator, [many[7].idempotency_key, "never-sent"])

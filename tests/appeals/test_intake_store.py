@@ -19,23 +19,12 @@ from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.notifications.models import OutboxMessage
 
-
-def fields(desk, **overrides):  # type: ignore[no-untyped-def]
-    values = {
-        "channel": "city_12345",
-        "content": "小区门口路灯不亮已经一周了",
-        "category": desk.road_light,
-        "citizen_name": "张三",
-        "citizen_phone": "13800001234",
-        "area": desk.district.grid_a,
-    }
-    values.update(overrides)
-    return values
+from .conftest import appeal_fields, appeals_with_keys
 
 
 def drafts(desk, *keys):  # type: ignore[no-untyped-def]
     at = clock.now()
-    return [intake_draft(actor=desk.operator, at=at, idempotency_key=k, **fields(desk)) for k in keys]
+    return [intake_draft(actor=desk.operator, at=at, idempotency_key=k, **appeal_fields(desk)) for k in keys]
 
 
 def sequence_no(appeal: Appeal) -> int:
@@ -44,13 +33,13 @@ def sequence_no(appeal: Appeal) -> int:
 
 @pytest.mark.django_db
 def test_a_retry_spends_no_tracking_number(desk):
-    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk))
-    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk))
-    later = appeal_intake(actor=desk.operator, idempotency_key="k-2", **fields(desk))
+    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **appeal_fields(desk))
+    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **appeal_fields(desk))
+    later = appeal_intake(actor=desk.operator, idempotency_key="k-2", **appeal_fields(desk))
     assert first.created and not again.created and again.appeal == first.appeal
     assert sequence_no(later.appeal) == sequence_no(first.appeal) + 1
     batch = appeals_intake_batch(
-        actor=desk.operator, items=[BatchItem(fields(desk), "k-1"), BatchItem(fields(desk), "k-3")]
+        actor=desk.operator, items=[BatchItem(appeal_fields(desk), "k-1"), BatchItem(appeal_fields(desk), "k-3")]
     )
     assert [o.status for o in batch] == ["existing", "created"]
     assert batch[0].appeal == first.appeal
@@ -62,14 +51,17 @@ def test_a_retry_spends_no_tracking_number(desk):
 def test_the_key_wins_over_input_that_no_longer_passes(desk):
     """The key is checked as the draft is written, so a retry is drafted first; if its input fails now (a category
     retired since), the appeal its first delivery created is still the answer."""
-    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk)).appeal
-    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **fields(desk, content=""))
+    first = appeal_intake(actor=desk.operator, idempotency_key="k-1", **appeal_fields(desk)).appeal
+    again = appeal_intake(actor=desk.operator, idempotency_key="k-1", **appeal_fields(desk, content=""))
     assert again.appeal == first and not again.created
     with pytest.raises(ValidationFailed):
-        appeal_intake(actor=desk.operator, idempotency_key="k-new", **fields(desk, content=""))
+        appeal_intake(actor=desk.operator, idempotency_key="k-new", **appeal_fields(desk, content=""))
     outcomes = appeals_intake_batch(
         actor=desk.operator,
-        items=[BatchItem(fields(desk, content=""), "k-1"), BatchItem(fields(desk, content=""), "k-other")],
+        items=[
+            BatchItem(appeal_fields(desk, content=""), "k-1"),
+            BatchItem(appeal_fields(desk, content=""), "k-other"),
+        ],
     )
     assert [o.status for o in outcomes] == ["existing", "rejected"]
     assert outcomes[0].appeal == first
@@ -89,12 +81,14 @@ def blind_to_keys(monkeypatch):  # type: ignore[no-untyped-def]
 def test_a_concurrent_delivery_of_the_same_key_returns_the_winners_appeal(desk, monkeypatch):
     """Another request writes the key between this one's look-up and its insert: the insert fails on the unique
     key and leaves nothing; the single intake answers with the winner's appeal, a batch goes item by item."""
-    winner = appeal_intake(actor=desk.operator, idempotency_key="race", **fields(desk, content="抢先登记")).appeal
+    winner = appeal_intake(
+        actor=desk.operator, idempotency_key="race", **appeal_fields(desk, content="抢先登记")
+    ).appeal
     blind_to_keys(monkeypatch)
-    result = appeal_intake(actor=desk.operator, idempotency_key="race", **fields(desk))
+    result = appeal_intake(actor=desk.operator, idempotency_key="race", **appeal_fields(desk))
     assert result.appeal == winner and not result.created
     outcomes = appeals_intake_batch(
-        actor=desk.operator, items=[BatchItem(fields(desk), "fresh"), BatchItem(fields(desk), "race")]
+        actor=desk.operator, items=[BatchItem(appeal_fields(desk), "fresh"), BatchItem(appeal_fields(desk), "race")]
     )
     assert [o.status for o in outcomes] == ["created", "existing"]
     assert outcomes[1].appeal == winner
@@ -179,13 +173,13 @@ def test_without_an_account_a_key_is_still_unique(desk):
     """Appeals from no account (a doorplate's form) have no creator; NULL would make every key distinct in the
     (key, creator) index, so a second index holds them: two racing submissions cannot both be written."""
     at = clock.now()
-    twins = [intake_draft(actor=None, at=at, idempotency_key="door-1", **fields(desk)) for _ in range(2)]
+    twins = [intake_draft(actor=None, at=at, idempotency_key="door-1", **appeal_fields(desk)) for _ in range(2)]
     with pytest.raises(IntegrityError):
         intake_write(twins, actor=None)
-    first = appeal_intake(actor=None, idempotency_key="door-1", **fields(desk))
-    again = appeal_intake(actor=None, idempotency_key="door-1", **fields(desk))
+    first = appeal_intake(actor=None, idempotency_key="door-1", **appeal_fields(desk))
+    again = appeal_intake(actor=None, idempotency_key="door-1", **appeal_fields(desk))
     assert first.created and not again.created and again.appeal == first.appeal
-    assert appeal_intake(actor=desk.operator, idempotency_key="door-1", **fields(desk)).created  # another caller
+    assert appeal_intake(actor=desk.operator, idempotency_key="door-1", **appeal_fields(desk)).created  # another caller
     assert Appeal.objects.count() == 2
 
 
@@ -194,9 +188,9 @@ def test_a_lot_across_midnight_takes_each_days_numbers(desk):
     """Tracking numbers come from the day of each appeal's registration (the centre's local date)."""
     midnight = dt.datetime.combine(clock.local_date(clock.now()), dt.time(), tzinfo=clock.centre_tz())
     late = intake_draft(
-        actor=desk.operator, at=midnight - dt.timedelta(seconds=1), idempotency_key="late", **fields(desk)
+        actor=desk.operator, at=midnight - dt.timedelta(seconds=1), idempotency_key="late", **appeal_fields(desk)
     )
-    early = intake_draft(actor=desk.operator, at=midnight, idempotency_key="early", **fields(desk))
+    early = intake_draft(actor=desk.operator, at=midnight, idempotency_key="early", **appeal_fields(desk))
     intake_write([late, early], actor=desk.operator)
     assert late.appeal.tracking_no.split("-")[0].endswith(f"{midnight - dt.timedelta(days=1):%Y%m%d}")
     assert early.appeal.tracking_no.split("-")[0].endswith(f"{midnight:%Y%m%d}")
@@ -213,10 +207,12 @@ def test_appeals_nobody_can_be_told_of_get_no_message_and_the_task_lists_the_oth
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     at = clock.now()
     lot = [
-        intake_draft(actor=desk.operator, at=at, idempotency_key="a", **fields(desk)),
-        intake_draft(actor=desk.operator, at=at, idempotency_key="b", **fields(desk, citizen_phone="")),
-        intake_draft(actor=desk.operator, at=at, idempotency_key="c", wants_reply=False, **fields(desk)),
-        intake_draft(actor=desk.operator, at=at, idempotency_key="d", **fields(desk, citizen_phone="04733991234")),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="a", **appeal_fields(desk)),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="b", **appeal_fields(desk, citizen_phone="")),
+        intake_draft(actor=desk.operator, at=at, idempotency_key="c", wants_reply=False, **appeal_fields(desk)),
+        intake_draft(
+            actor=desk.operator, at=at, idempotency_key="d", **appeal_fields(desk, citizen_phone="04733991234")
+        ),
     ]
     assert intake_write(lot, actor=desk.operator) == {}
     messages = OutboxMessage.objects.order_by("pk")
@@ -230,29 +226,10 @@ def test_the_look_up_searches_the_index_by_key(desk):
     """The reservation's look-up of keys, as PostgreSQL plans it on a table of thousands of one caller's appeals
     without fresh statistics: an index search on the keys, never a filter over the caller's appeals."""
     import re
-    import uuid
-
-    from django.db import transaction
-
-    from shanzhi.core.bulk_insert import bulk_insert
 
     if connection.vendor != "postgresql":
         pytest.skip("the reservation is PostgreSQL's")
-    at = clock.now()
-    many = [
-        Appeal(
-            tracking_no=f"HB20261128-8{n:05d}",
-            channel="api",
-            state="accepted",
-            content=f"诉求 {n}",
-            created_by=desk.operator,
-            created_at=at,
-            idempotency_key=str(uuid.uuid4()),
-        )
-        for n in range(3000)
-    ]
-    with transaction.atomic():
-        bulk_insert(many)
+    many = appeals_with_keys(desk)
     lot = drafts(desk, many[7].idempotency_key, "never-sent")
     with connection.cursor() as cursor:
         found, _numbers, _ids = intake_store._reserve(cursor, lot, desk.operator)
