@@ -267,3 +267,42 @@ def test_a_task_row_that_cannot_be_built_never_fails_the_intake(desk, settings, 
     assert Appeal.objects.count() == 2
     task = DBTaskResult.objects.get()
     assert sorted(task.args_kwargs["args"][0]) == sorted(OutboxMessage.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_the_same_keys_make_one_appeal_each(desk):
+    """Real races, not a simulated one: eight threads, each with its own connection, send the same lot of keys at
+    once (single and batch intake). Every key ends up as exactly one appeal with its rows, nobody gets an error."""
+    import threading
+
+    from django.db import connections
+
+    keys = [f"storm-{n}" for n in range(5)]
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def deliver(thread: int) -> None:
+        try:
+            start.wait()
+            if thread % 2:
+                for key in keys:
+                    result = appeal_intake(actor=desk.operator, idempotency_key=key, **appeal_fields(desk))
+                    outcomes.append("created" if result.created else "existing")
+            else:
+                items = [BatchItem(appeal_fields(desk), key) for key in keys]
+                outcomes.extend(o.status for o in appeals_intake_batch(actor=desk.operator, items=items))
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(Appeal.objects.values_list("idempotency_key", flat=True)) == keys
+    assert outcomes.count("created") == 5 and outcomes.count("existing") == 35
+    assert AppealEvent.objects.count() == 15 and OutboxMessage.objects.count() == 5
