@@ -1,9 +1,9 @@
 #!/usr/bin/env python
-"""Intake benchmark: POST /api/v1/appeals under 8 concurrent keep-alive clients against gunicorn on PostgreSQL,
-compared with the raw single-row INSERT rate of the same PostgreSQL; then an in-process profile of one request.
+"""Intake benchmark: appeals registered through the HTTP API by 8 concurrent clients against gunicorn on
+PostgreSQL, compared with the raw single-row INSERT rate of the same PostgreSQL; then an in-process profile.
 
-    .venv/bin/python benchmarks/intake.py                 # 20 s load, 10 s raw before and after, 300 profiled
-    .venv/bin/python benchmarks/intake.py --batch 10      # 10 appeals per POST /api/v1/appeals/batch
+    .venv/bin/python benchmarks/intake.py                 # lots of 20 per POST /api/v1/appeals/batch (the target)
+    .venv/bin/python benchmarks/intake.py --batch 1       # one appeal per POST /api/v1/appeals
     .venv/bin/python benchmarks/intake.py --seconds 60 --worker-class gthread --workers 3 --threads 4
 
 Creates and drops its own database on 127.0.0.1 (BENCH_PG, default postgres://postgres@127.0.0.1:5432).
@@ -337,7 +337,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--profile-requests", type=int, default=300)
     parser.add_argument(
-        "--batch", type=int, default=1, help="appeals per request: 1 = POST /appeals, more = POST /appeals/batch"
+        "--batch",
+        type=int,
+        default=20,
+        help="appeals per request: 1 = POST /appeals, more = POST /appeals/batch (default 20, as an integration sends)",
     )
     args = parser.parse_args()
 
