@@ -93,6 +93,11 @@ def masked_name(value: str) -> str:
 
 
 @register.filter
+def masked_address(value: str) -> str:
+    return pii.mask_address(value or "")
+
+
+@register.filter
 def duration(value: dt.timedelta | None) -> str:
     return display.humanize_duration(value) if value is not None else ""
 
