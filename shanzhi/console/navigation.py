@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.appeals.selectors import sees_everything
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Role, User
 
 CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN, Role.ANALYST})
@@ -51,15 +52,17 @@ def may_dispatch(user: User) -> bool:
 
 
 def sees_all_hotspots(user: User) -> bool:
-    """The centre's desk sees every live hotspot; a territorial unit's head only those of its area."""
-    return user.is_superuser or user.has_role(*HOTSPOT_DESK_ROLES)
+    """The centre's desk sees every live hotspot; a territorial unit's head or dispatcher only those of its area.
+    A desk role counts district-wide only where its holder's appeals do (a dispatcher of the centre, not of a
+    town)."""
+    return user.is_superuser or (user.has_role(*HOTSPOT_DESK_ROLES) and sees_everything(user))
 
 
 def may_view_hotspots(user: User) -> bool:
     if sees_all_hotspots(user):
         return True
     unit = user.unit
-    return user.has_role(Role.UNIT_HEAD) and unit is not None and unit.kind in TERRITORIAL_KINDS
+    return user.has_role(Role.UNIT_HEAD, Role.DISPATCHER) and unit is not None and unit.kind in TERRITORIAL_KINDS
 
 
 def may_administer(user: User) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal
+from shanzhi.appeals.selectors import sees_everything
 from shanzhi.appeals.services import appeal_merge
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
@@ -249,10 +250,11 @@ def hotspots_detect(*, now: dt.datetime) -> DetectReport:
 
 
 def _check_hotspot_actor(actor: User, hotspot: Hotspot) -> None:
-    if actor.has_role(*HOTSPOT_DESK):
+    if actor.has_role(*HOTSPOT_DESK) and sees_everything(actor):  # the centre's desk, not a town's dispatcher
         return
     unit = actor.unit
-    if actor.has_role(*HOTSPOT_UNIT) and unit is not None and hotspot.area.path.startswith(unit.path):
+    in_area = unit is not None and hotspot.area.path.startswith(unit.path)
+    if in_area and actor.has_role(*HOTSPOT_UNIT, *HOTSPOT_DESK):
         return
     raise PermissionDenied(_("您不能处理该热点"), code="hotspot_not_yours")
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel
-from shanzhi.appeals.selectors import appeals_visible_to
+from shanzhi.appeals.selectors import appeals_visible_to, sees_everything
 from shanzhi.core import clock
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.reports import facts, rules
@@ -22,7 +22,7 @@ from shanzhi.reports.models import DailyAppealFact, DailyUnitFact
 from shanzhi.routing.models import Category
 
 CENTRE_WIDE_ROLES = ("analyst", "leader", "admin", "dispatcher")
-UNIT_ROLES = ("unit_head", "handler", "grid_worker")
+UNIT_ROLES = ("unit_head", "handler", "grid_worker", "dispatcher")
 DIMENSIONS = ("unit", "town", "category_l1", "channel")
 APPEAL_COUNTERS = ("received", "merged", "answered", "rejected", "closed")
 
@@ -33,7 +33,11 @@ def config() -> dict:
 
 
 def sees_centre_wide(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(*CENTRE_WIDE_ROLES)))
+    """Every unit's figures: a reporting role held where the holder sees every appeal (a dispatcher of the centre,
+    not of a town, whose figures are its own unit's)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (user.has_role(*CENTRE_WIDE_ROLES) and sees_everything(user))
 
 
 def report_scope(user: User) -> frozenset[int] | None:

@@ -195,6 +195,26 @@ def test_hotspots_are_scoped_to_the_territorial_unit(desk, hotspot, login, make_
     assert login(make_user(d.dept_urban, "unit_head")).get(reverse("console:hotspots")).status_code == 403
 
 
+def test_a_towns_dispatcher_sees_and_handles_only_its_towns_hotspots(desk, hotspot, login, make_user):
+    """The dispatcher role is the centre's desk only at the centre: a town's dispatcher is bound to the town."""
+    from shanzhi.core.errors import PermissionDenied
+    from shanzhi.proactive.services import hotspot_decide
+
+    d = desk.district
+    dispatcher_b = make_user(d.town_b, "dispatcher", username="db")
+    page_b = login(dispatcher_b).get(reverse("console:hotspots")).content.decode()
+    assert f'data-hotspot="{hotspot.pk}"' not in page_b
+    with pytest.raises(PermissionDenied):
+        hotspot_decide(actor=dispatcher_b, hotspot=hotspot, state=HotspotState.CLOSED, note="")
+    hotspot.refresh_from_db()
+    assert hotspot.state == HotspotState.OPEN
+    dispatcher_a = make_user(d.town_a, "dispatcher", username="da")
+    assert f'data-hotspot="{hotspot.pk}"' in login(dispatcher_a).get(reverse("console:hotspots")).content.decode()
+    hotspot_decide(actor=dispatcher_a, hotspot=hotspot, state=HotspotState.ACKNOWLEDGED, note="")
+    hotspot.refresh_from_db()
+    assert hotspot.state == HotspotState.ACKNOWLEDGED
+
+
 def test_territorial_head_acknowledges_then_closes(desk, hotspot, login, make_user):
     head_a = make_user(desk.district.town_a, "unit_head", username="ha")
     client = login(head_a)

@@ -42,6 +42,28 @@ def test_scope_of_unit_and_outsider(built, make_user):
         assert client.get(reverse(name)).status_code == 403
 
 
+def test_a_dispatcher_sees_every_unit_only_at_the_centre(built, make_user):
+    """The dispatcher role reports centre-wide where its holder sees every appeal; a town's dispatcher gets the
+    town's own figures and drill-downs, nothing of other towns."""
+    from shanzhi.appeals.selectors import appeals_visible_to
+    from shanzhi.orgs.models import Unit
+
+    at_centre = make_user(built.district.centre, "dispatcher")
+    assert selectors.sees_centre_wide(at_centre) and selectors.report_scope(at_centre) is None
+    town_b = built.district.town_b
+    in_town = make_user(town_b, "dispatcher")
+    assert not selectors.sees_centre_wide(in_town)
+    assert selectors.report_scope(in_town) == frozenset(
+        Unit.objects.filter(path__startswith=town_b.path).values_list("id", flat=True)
+    )
+    visible = set(appeals_visible_to(in_town).values_list("pk", flat=True))
+    listed = selectors.drill_appeals(user=in_town, metric="received", filters=MARCH, now=NOW)
+    assert {a.pk for a in listed} <= visible
+    assert len(listed) < len(selectors.drill_appeals(user=at_centre, metric="received", filters=MARCH, now=NOW))
+    client = client_for(in_town)
+    assert client.get(reverse("reports:weekly_snapshot")).status_code in (403, 405)
+
+
 def test_drill_down_lists_the_appeals_behind_a_figure(built, make_user, time_machine):
     time_machine.move_to(NOW, tick=False)
     analyst = make_user(built.district.centre, "analyst")
