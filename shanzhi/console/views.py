@@ -29,9 +29,11 @@ def current_user(request: HttpRequest) -> User:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """The top bar's box: a tracking number opens the appeal; a phone number lists that caller's appeals in scope."""
+    """The top bar's box: a tracking number opens the appeal; a phone number lists that caller's appeals in scope.
+    The box posts (a phone number in a query string would end up in access logs and the browser's history); a
+    link may still pass a tracking number as ``?q=``."""
     user = current_user(request)
-    query = (request.GET.get("q") or "").strip()
+    query = ((request.POST if request.method == "POST" else request.GET).get("q") or "").strip()
     results = []
     kind = ""
     if TRACKING_RE.match(query):

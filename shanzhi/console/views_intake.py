@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from shanzhi.appeals.models import Appeal, AppealState, AppealType
 from shanzhi.appeals.services import appeal_answer, appeal_intake
@@ -54,7 +55,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not navigation.may_intake(user):
         raise DjangoPermissionDenied
-    if request.method == "GET" and "kb" in request.GET:
+    if request.method == "POST" and request.POST.get("kb") == "1":
         return _kb_suggestions(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
@@ -84,7 +85,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return redirect("console:appeal", pk=appeal.pk)
         status = 422
     else:
-        form = IntakeForm(initial={"citizen_phone": request.GET.get("phone", "")})
+        form = IntakeForm()
         status = 200
     return render(request, "console/intake.html", _page_context(form), status=status)
 
@@ -140,13 +141,15 @@ def _answer_from_kb(request: HttpRequest, user: User, form: IntakeForm) -> HttpR
 
 
 def _kb_suggestions(request: HttpRequest) -> HttpResponse:
-    """The knowledge-base panel (HTMX partial): the operator's own search, else what the call is about."""
-    query = (request.GET.get("kb_q") or "").strip()
+    """The knowledge-base panel (HTMX partial): the operator's own search, else what the call is about. Posted,
+    not asked by GET: the call's text may name people and places, and a query string ends up in access logs."""
+    data = request.POST
+    query = (data.get("kb_q") or "").strip()
     typed = not query
     if typed:
-        query = " ".join(filter(None, (request.GET.get("title", ""), request.GET.get("content", ""))))
+        query = " ".join(filter(None, (data.get("title", ""), data.get("content", ""))))
     category = None
-    if (raw := request.GET.get("category", "")).isdigit():
+    if (raw := data.get("category", "")).isdigit():
         category = Category.objects.filter(pk=int(raw)).first()
     hits = kb.article_search(query=query, limit=KB_SUGGESTIONS, category=category) if query.strip() else []
     return render(
@@ -157,12 +160,14 @@ def _kb_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def caller_history(request: HttpRequest) -> HttpResponse:
-    """The caller's earlier appeals (HTMX partial), only those in the operator's scope, phone masked."""
+    """The caller's earlier appeals (HTMX partial), only those in the operator's scope, phone masked. Posted: a
+    phone number in a query string would end up in access logs and the browser's history."""
     user = current_user(request)
     if not navigation.may_intake(user):
         raise DjangoPermissionDenied
-    phone = pii.normalize_phone(request.GET.get("citizen_phone") or request.GET.get("phone") or "")
+    phone = pii.normalize_phone(request.POST.get("citizen_phone") or "")
     valid = bool(phone) and pii.phone_is_valid(phone)
     rows = queues.appeals_by_phone(user=user, phone=phone, limit=10) if valid else []
     return render(

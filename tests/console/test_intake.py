@@ -47,7 +47,7 @@ def test_form_renders_with_grouped_categories_and_areas(desk, login):
     assert "市政设施/路灯损坏" in html
     assert '<optgroup label="凤凰岭街道">' in html and "和平社区第1网格" in html
     assert "data-enter-nav" in html and "Ctrl+回车提交" in html
-    assert 'hx-get="/console/intake/history/"' in html
+    assert 'hx-post="/console/intake/history/"' in html
     assert 'name="idempotency_key"' in html
 
 
@@ -114,10 +114,10 @@ def test_refused_attachment_is_reported_and_the_appeal_kept(desk, login):
 def test_caller_history_partial(desk, intake, login):
     earlier = intake(content="上次反映的噪音问题")
     client = login(desk.operator)
-    html = client.get(reverse("console:caller_history"), {"citizen_phone": "138 0000 1234"}).content.decode()
+    html = client.post(reverse("console:caller_history"), {"citizen_phone": "138 0000 1234"}).content.decode()
     assert earlier.tracking_no in html and "138****1234" in html
     assert "<html" not in html  # a fragment for htmx
-    short = client.get(reverse("console:caller_history"), {"citizen_phone": "138"}).content.decode()
+    short = client.post(reverse("console:caller_history"), {"citizen_phone": "138"}).content.decode()
     assert "号码尚不完整" in short
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -73,8 +75,21 @@ def test_department_sees_only_what_is_assigned_to_it(desk, town_a_appeal, intake
 def test_caller_history_only_lists_appeals_in_scope(desk, town_a_appeal, district, make_user, login):
     # an operator of a town-level desk (not the centre) sees only that town's callers
     town_b_operator = make_user(district.town_b, "operator", username="op-b")
-    html = login(town_b_operator).get(reverse("console:caller_history"), {"citizen_phone": "13911112222"}).content
+    html = login(town_b_operator).post(reverse("console:caller_history"), {"citizen_phone": "13911112222"}).content
     assert town_a_appeal.tracking_no not in html.decode()
-    centre_html = login(desk.operator).get(reverse("console:caller_history"), {"citizen_phone": "13911112222"})
+    centre_html = login(desk.operator).post(reverse("console:caller_history"), {"citizen_phone": "13911112222"})
     assert town_a_appeal.tracking_no in centre_html.content.decode()
     assert "139****2222" in centre_html.content.decode()
+
+
+def test_phone_numbers_never_travel_in_a_query_string(desk, town_a_appeal, login):
+    """The top bar's search, the caller history and the knowledge panel post what the operator typed: a phone
+    number (or the call's text) in a URL would end up in access logs, proxies and the browser's history."""
+    client = login(desk.operator)
+    page = client.get(reverse("console:intake")).content.decode()
+    assert re.search(r'<form class="sz-search[^>]*method="post"', page)
+    assert 'hx-post="/console/intake/history/"' in page and 'hx-get="/console/intake/history/' not in page
+    assert "?kb=1" not in page
+    assert client.get(reverse("console:caller_history"), {"citizen_phone": "13911112222"}).status_code == 405
+    html = client.post(reverse("console:search"), {"q": "139 1111 2222"}).content.decode()
+    assert town_a_appeal.tracking_no in html and "13911112222" not in html

@@ -47,13 +47,13 @@ def test_panel_suggests_articles_from_the_call_and_from_a_search(seeded, operato
     client = login(operator)
     page = client.get(reverse("console:intake")).content.decode()
     assert 'id="kb-q"' in page and "Alt+K" in page and 'id="kb-suggestions"' in page
-    from_call = client.get(reverse("console:intake"), {"kb": "1", "content": "公租房怎么申请", "kb_q": ""})
+    from_call = client.post(reverse("console:intake"), {"kb": "1", "content": "公租房怎么申请", "kb_q": ""})
     html = from_call.content.decode()
     assert "根据来电内容推荐" in html and "公共租赁住房（公租房）申请条件和办理流程" in html
     assert f'data-kb-adopt="{Article.objects.get(code="ZCJD-ZJ-001").pk}"' in html
-    searched = client.get(reverse("console:intake"), {"kb": "1", "content": "公租房", "kb_q": "暖气不热"}).content
+    searched = client.post(reverse("console:intake"), {"kb": "1", "content": "公租房", "kb_q": "暖气不热"}).content
     assert "采暖季供热时间" in searched.decode() and "公租房）申请" not in searched.decode()
-    assert "没有匹配" in client.get(reverse("console:intake"), {"kb": "1", "kb_q": "量子芯片"}).content.decode()
+    assert "没有匹配" in client.post(reverse("console:intake"), {"kb": "1", "kb_q": "量子芯片"}).content.decode()
 
 
 @time_machine.travel(NOW, tick=False)

@@ -45,6 +45,9 @@ class Command(BaseCommand):
                 str(options["threads"]),
                 "--access-logfile",
                 "-",
+                # The path without its query string, and no referer: neither may carry a citizen's data into logs.
+                "--access-logformat",
+                '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss',
                 "--graceful-timeout",
                 "10",
             ]
