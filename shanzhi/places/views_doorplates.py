@@ -209,12 +209,14 @@ def print_sheet(request: HttpRequest) -> HttpResponse:
         )
     elif community_code := request.GET.get("community"):
         community = get_object_or_404(Unit, code=community_code)
-        sample = doorplates.doorplates_of(community=community).first()
-        if sample is None:
+        every = list(doorplates.doorplates_of(community=community).select_related("address__grid"))
+        if not every:
             raise Http404
-        if not doorplates.staff_covers(user, sample.address):
+        # Each plate by itself: a grid worker covers the plates of the grid, not the whole community.
+        covered = [plate for plate in every if doorplates.staff_covers(user, plate.address)]
+        if not covered:
             raise DjangoPermissionDenied
-        plates, heading, name = doorplates.doorplates_of(community=community), f"{community.name} 门牌", community_code
+        plates, heading, name = covered, f"{community.name} 门牌", community_code
     else:
         raise Http404
     pdf = doorplates.sheet_pdf(plates, heading=heading, base_url=_base_url(request))

@@ -79,3 +79,30 @@ def test_staff_print_a_building_sheet_in_scope_only(estate, district, make_user,
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert login(make_user(district.town_b, "handler")).get(url).status_code == 403
+
+
+def test_a_community_sheet_holds_only_the_plates_its_printer_covers(estate, district, make_user, login, monkeypatch):
+    """A grid worker covers the plates of the grid, not the community's: each plate is checked, not the first."""
+    from shanzhi.orgs.models import Unit, UnitKind
+    from shanzhi.places import doorplates, register
+
+    grid_2 = Unit.objects.create(
+        code="150302001002002", name="和平社区第2网格", kind=UnitKind.GRID, parent=district.community_a
+    )
+    other = register.compound_add(
+        community=district.community_a, name="和平家园", grid=grid_2, longitude=None, latitude=None
+    )
+    other_plate = register.doorplate_issue(address=register.building_add(compound=other, floors=2).address)
+    printed: list[list[str]] = []
+
+    def sheet(plates, **kwargs):  # type: ignore[no-untyped-def]
+        printed.append([plate.code for plate in plates])
+        return b"%PDF-"
+
+    monkeypatch.setattr(doorplates, "sheet_pdf", sheet)
+    url = reverse("doorplates:print") + f"?community={district.community_a.code}"
+    assert login(make_user(district.grid_a, "grid_worker")).get(url).status_code == 200
+    assert estate.plate.code in printed[-1] and other_plate.code not in printed[-1]
+    assert login(make_user(district.town_a, "handler")).get(url).status_code == 200
+    assert other_plate.code in printed[-1] and estate.plate.code in printed[-1]
+    assert login(make_user(district.town_b, "handler")).get(url).status_code == 403
