@@ -21,7 +21,6 @@ from shanzhi.console.views import current_user
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
 from shanzhi.knowledge import selectors as kb
-from shanzhi.knowledge.models import Article
 from shanzhi.knowledge.services import article_record_use
 from shanzhi.orgs.models import User
 from shanzhi.routing.models import Category
@@ -93,7 +92,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _page_context(form: IntakeForm) -> dict:
     adopted = None
     if form.is_bound and form.data.get("kb_article", "").isdigit():
-        adopted = Article.objects.filter(pk=int(form.data["kb_article"])).first()
+        adopted = kb.articles_visible().filter(pk=int(form.data["kb_article"])).first()
     return {"form": form, "nav_active": "intake", "kb_adopted": adopted}
 
 

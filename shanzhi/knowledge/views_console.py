@@ -21,13 +21,17 @@ STATES = (("", "全部"), ("published", "有效"), ("draft", "草稿"), ("expire
 
 
 def _user(request: HttpRequest) -> User:
+    """The staff member, who must hold a role: drafts and expired articles are the centre's working papers."""
     user = request.user
     assert isinstance(user, User)
+    if not (user.is_superuser or user.role_codes):
+        raise DjangoPermissionDenied
     return user
 
 
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     query = (request.GET.get("q") or "").strip()[:100]
     state = request.GET.get("state", "")
     articles = selectors.articles_for_console(query=query, state=state)
@@ -37,7 +41,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "state": state,
         "states": [(code, _(label)) for code, label in STATES],
-        "may_edit": may_edit_articles(_user(request)),
+        "may_edit": may_edit_articles(user),
         "today": selectors.today(),
     }
     return render(request, "knowledge/console_list.html", context)
@@ -45,11 +49,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
     article = get_object_or_404(Article.objects.select_related("category", "owner"), pk=pk)
     context = {
         "nav_active": "knowledge",
         "article": article,
-        "may_edit": may_edit_articles(_user(request)),
+        "may_edit": may_edit_articles(user),
         "visible": article.is_visible_on(selectors.today()),
     }
     return render(request, "knowledge/console_detail.html", context)

@@ -203,7 +203,7 @@ def print_sheet(request: HttpRequest) -> HttpResponse:
         if not doorplates.staff_covers(user, building.address):
             raise DjangoPermissionDenied
         plates, heading, name = (
-            doorplates.doorplates_of(building=building),
+            list(doorplates.doorplates_of(building=building)),
             f"{building.address.text} 门牌",
             building_code,
         )

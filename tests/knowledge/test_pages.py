@@ -82,3 +82,17 @@ def test_load_seed_command(district, capsys):
     call_command("knowledge", "load_seed")
     assert "知识库：新增" in capsys.readouterr().out
     assert Article.objects.filter(is_published=True).count() >= 30
+
+
+def test_staff_without_a_role_read_no_drafts(seeded, district, make_user, login):
+    """Drafts and expired articles are working papers: an account without a role (not yet set up) gets 403."""
+    from django.urls import reverse
+
+    from shanzhi.knowledge.models import Article
+
+    nobody = login(make_user(district.centre))
+    draft = Article.objects.filter(is_published=False).first() or Article.objects.first()
+    assert draft is not None
+    assert nobody.get(reverse("knowledge:list")).status_code == 403
+    assert nobody.get(reverse("knowledge:detail", args=[draft.pk])).status_code == 403
+    assert login(make_user(district.centre, "operator")).get(reverse("knowledge:list")).status_code == 200
