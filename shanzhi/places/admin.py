@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from shanzhi.core.http import client_ip
+from shanzhi.core.services import may_view_personal_data, personal_data_reveal
 from shanzhi.places import doorplates
 from shanzhi.places.models import AddressElementType, Building, Doorplate, Household, StandardAddress
 from shanzhi.places.register import doorplate_reissue
@@ -41,12 +43,42 @@ class BuildingAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
-    """Names and phones are masked in the list; the change form is for administrators who maintain the register."""
+    """Names and phones are masked in the list. An existing household's form shows them in full only to holders
+    of the personal-data permission, and each such opening is logged; others see them masked and read-only
+    (they can still maintain the rest). Entering a new household is not viewing anyone's data."""
 
     list_display = ("__str__", "masked_head", "masked_phone", "members", "needs_attention")
     list_filter = ("needs_attention", "is_rented")
     search_fields = ("address__code",)
     raw_id_fields = ("address", "building")
+    PERSONAL_FIELDS = ("head_name", "head_phone")
+
+    def get_exclude(self, request: HttpRequest, obj: Household | None = None) -> list[str]:
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is not None and not may_view_personal_data(request.user):  # type: ignore[arg-type]
+            excluded += self.PERSONAL_FIELDS
+        return excluded
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Household | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not may_view_personal_data(request.user):  # type: ignore[arg-type]
+            fields += ["masked_head", "masked_phone"]
+        return fields
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        user = request.user
+        if request.method == "GET" and may_view_personal_data(user):  # type: ignore[arg-type]
+            personal_data_reveal(
+                user=user,  # type: ignore[arg-type]
+                subject_type="household",
+                subject_id=object_id,
+                fields=",".join(self.PERSONAL_FIELDS),
+                reason="住户登记维护（管理后台）",
+                ip_address=client_ip(request),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="户主")
     def masked_head(self, obj: Household) -> str:

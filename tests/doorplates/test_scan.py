@@ -136,3 +136,31 @@ def test_a_flood_through_one_plate_is_refused(estate, client, monkeypatch):
         response = client.post(url, {"form_key": f"k{n}", "appeal_type": "help", "content": f"第{n}次反映"})
     assert Appeal.objects.count() == 2
     assert response.status_code == 422 and "提交次数过多" in response.content.decode()
+
+
+def test_the_admin_form_of_a_household_masks_unless_permitted_and_logs_full_views(estate, district, make_user):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    household = estate.households[0]  # 张建国, 13912345678
+    url = f"/admin/places/household/{household.pk}/change/"
+    maintainer = make_user(district.centre, "admin", username="keeper")
+    maintainer.is_staff = True
+    maintainer.save()
+    maintainer.user_permissions.add(*Permission.objects.filter(codename__in=["view_household", "change_household"]))
+    client = Client()
+    client.force_login(maintainer)
+    body = client.get(url).content.decode()
+    assert "13912345678" not in body and "张建国" not in body
+    assert "139****5678" in body and "张*国" in body
+    assert not PersonalDataAccess.objects.exists()
+
+    entitled = make_user(district.centre, "admin", username="entitled", personal_data=True)
+    entitled.is_staff = True
+    entitled.save()
+    entitled.user_permissions.add(*Permission.objects.filter(codename__in=["view_household", "change_household"]))
+    client.force_login(entitled)
+    body = client.get(url).content.decode()
+    assert "13912345678" in body and "张建国" in body
+    log = PersonalDataAccess.objects.get()
+    assert (log.user, log.subject_type, log.subject_id) == (entitled, "household", str(household.pk))
