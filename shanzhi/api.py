@@ -37,14 +37,23 @@ class ApiKeyAuth(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        return apikey_authenticate(key)
+        return _by_key(request, key)
 
 
 class BearerKeyAuth(HttpBearer):
     """``Authorization: Bearer sz_xxxxxxxx.…``"""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return apikey_authenticate(token)
+        return _by_key(request, token)
+
+
+def _by_key(request: HttpRequest, key: str | None) -> User | None:
+    """The integration's account; the request remembers it came with a key (only integrations get personal data
+    in full through the API: a console session has the console's own reveal, with a typed reason)."""
+    user = apikey_authenticate(key)
+    if user is not None:
+        request.api_key_auth = True  # type: ignore[attr-defined]
+    return user
 
 
 class ConsoleSessionAuth(SessionAuth):

@@ -73,9 +73,10 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _present(request: HttpRequest, appeals: list[Appeal]) -> tuple[bool, list[dict[str, Any]]]:
-    """Appeals in API form; personal data in full only for holders of the permission, each full view logged."""
+    """Appeals in API form; personal data in full only for integrations (API key) holding the permission, each
+    full view logged. A console session calling the API gets it masked: the console reveals with a reason."""
     user = _actor(request)
-    reveal = may_view_personal_data(user)
+    reveal = getattr(request, "api_key_auth", False) and may_view_personal_data(user)
     if reveal and appeals:
         ip = client_ip(request)
         PersonalDataAccess.objects.bulk_create(
@@ -84,7 +85,7 @@ def _present(request: HttpRequest, appeals: list[Appeal]) -> tuple[bool, list[di
                     user=user,
                     action=PersonalDataAccess.Action.VIEW,
                     subject_type="appeal",
-                    subject_id=str(a.pk),
+                    subject_id=a.tracking_no,  # as the console logs it: one look-up per appeal
                     fields=PERSONAL_FIELDS,
                     reason=REVEAL_REASON,
                     ip_address=ip,

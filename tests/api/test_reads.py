@@ -92,7 +92,7 @@ def test_personal_data_masked_without_the_permission_and_logged_with_it(desk):
     assert full["citizen_name"] == "张三丰"
     assert full["personal_data_masked"] is False
     log = PersonalDataAccess.objects.get()
-    assert log.subject_type == "appeal" and log.subject_id == str(created["id"])
+    assert log.subject_type == "appeal" and log.subject_id == created["tracking_no"]
     assert log.user.username == "int-pd"
 
     desk.client("pd").get("/appeals")
@@ -107,3 +107,17 @@ def test_detail_has_assignments_actions_and_timeline(desk):
     timeline = desk.client("centre").get(f"/appeals/{created['tracking_no']}/timeline").json()
     assert [e["kind"] for e in timeline] == ["received", "accepted", "dispatched"]
     assert timeline[-1]["payload"]["lead"] == "D-CG"
+
+
+def test_a_console_session_gets_personal_data_masked_through_the_api(desk, make_user, district):
+    """The console shows personal data in full only after a typed reason; its session cannot skip that by
+    calling the API, even with the permission."""
+    from django.test import Client
+
+    created = _create(desk.client("a"))
+    supervisor = make_user(district.centre, "dispatcher", username="sup", personal_data=True)
+    session = Client()
+    session.force_login(supervisor)
+    body = session.get(f"/api/v1/appeals/{created['tracking_no']}").json()
+    assert body["citizen_phone"] == "138****5678" and body["personal_data_masked"] is True
+    assert PersonalDataAccess.objects.count() == 0
