@@ -93,3 +93,35 @@ def test_return_request_and_the_centres_decision(desk):
     assert redispatched.json()["round"] == 2
     unknown = disp.post(f"/appeals/{created['id']}/dispatch", {"lead_unit": "NOPE"})
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_unit"
+
+
+def test_outside_the_scope_no_assignment_or_request_exists(desk, make_user):
+    """A handler of another town reaches none of this appeal's assignments or requests: 404, the same answer as
+    for ids that do not exist, and nothing changes."""
+    from shanzhi.appeals.models import AssignmentRequest
+    from shanzhi.orgs.apikeys import apikey_create
+
+    from .conftest import ApiClient
+
+    created = desk.client("centre").post("/appeals", appeal_body(category="010101")).json()
+    lead = _lead(created["id"])
+    urban = desk.client("urban")
+    assert urban.post(f"/assignments/{lead.pk}/sign").status_code == 200
+    made = urban.post(
+        f"/assignments/{lead.pk}/requests",
+        {"kind": "extend", "reason": "需协调供电公司", "extra_working_days": 3},
+    )
+    assert made.status_code == 201, made.content
+    events = AppealEvent.objects.count()
+
+    stranger = ApiClient(apikey_create(user=make_user(desk.district.town_b, "handler", "dispatcher"), name="b")[1])
+    attempts = [
+        stranger.post(f"/assignments/{lead.pk}/contact", {"note": "已联系"}),
+        stranger.post(f"/assignments/{lead.pk}/feedback", {"text": "已处理", "resolved": True}),
+        stranger.post(f"/assignments/{lead.pk}/requests", {"kind": "return", "reason": "x", "basis": "y"}),
+        stranger.post(f"/requests/{made.json()['id']}/decide", {"approve": True, "note": "同意"}),
+    ]
+    assert [(r.status_code, r.json()["code"]) for r in attempts] == [(404, "not_found")] * 4
+    assert AppealEvent.objects.count() == events
+    assert AssignmentRequest.objects.get(pk=made.json()["id"]).state == "pending"
+    assert _lead(created["id"]).contacted_at is None

@@ -93,3 +93,19 @@ def test_phone_numbers_never_travel_in_a_query_string(desk, town_a_appeal, login
     assert client.get(reverse("console:caller_history"), {"citizen_phone": "13911112222"}).status_code == 405
     html = client.post(reverse("console:search"), {"q": "139 1111 2222"}).content.decode()
     assert town_a_appeal.tracking_no in html and "13911112222" not in html
+
+
+def test_another_towns_dispatcher_can_neither_dispatch_nor_supervise_it(desk, town_a_appeal, login, make_user):
+    import datetime as dt
+
+    import time_machine
+
+    dispatcher_b = login(make_user(desk.district.town_b, "dispatcher", username="db"))
+    url = reverse("console:dispatch_suggestion", args=[town_a_appeal.pk])
+    assert dispatcher_b.post(url, {"category": desk.road_light.pk}).status_code == 404
+    assert town_a_appeal.assignments.count() == 1
+    with time_machine.travel(town_a_appeal.due_at + dt.timedelta(minutes=5), tick=False):
+        html = dispatcher_b.get(reverse("console:supervision")).content.decode()
+        centre = login(desk.dispatcher).get(reverse("console:supervision")).content.decode()
+    assert town_a_appeal.tracking_no not in html
+    assert town_a_appeal.tracking_no in centre
