@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from shanzhi.reports import rules, selectors
+from shanzhi.reports.models import WeeklyReport
 
 from .conftest import NOW
 
@@ -100,6 +102,18 @@ def test_weekly_pages_by_role(built, make_user, time_machine):
     assert centre.get(saved["Location"]).status_code == 200
     xlsx = centre.get(reverse("reports:weekly_xlsx"))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+    # The centre's saved reports and snapshots are not a unit's: 403 for its head, and nothing is saved.
+    assert client.get(saved["Location"]).status_code == 403
+    before = WeeklyReport.objects.count()
+    assert client.post(reverse("reports:weekly_snapshot")).status_code == 403
+    assert WeeklyReport.objects.count() == before
+    # A unit's own workbook holds its own rows only.
+    from openpyxl import load_workbook
+
+    own = load_workbook(io.BytesIO(client.get(reverse("reports:weekly_xlsx")).content))
+    cells = " ".join(str(c.value) for sheet in own.worksheets for row in sheet.iter_rows() for c in row if c.value)
+    assert built.unit_a.name in cells and built.unit_b.name not in cells
 
 
 def test_monthly_exports_over_http(built, make_user, time_machine):
