@@ -109,3 +109,22 @@ def test_another_towns_dispatcher_can_neither_dispatch_nor_supervise_it(desk, to
         centre = login(desk.dispatcher).get(reverse("console:supervision")).content.decode()
     assert town_a_appeal.tracking_no not in html
     assert town_a_appeal.tracking_no in centre
+
+
+def test_an_appeal_cannot_be_merged_into_one_outside_the_scope(desk, town_a_appeal, intake, login, make_user):
+    from shanzhi.appeals.models import Appeal
+
+    own = intake(category=desk.property_service, content="清泉社区物业不作为", area=desk.district.grid_b)
+    dispatcher_b = login(make_user(desk.district.town_b, "dispatcher", username="db"))
+    url = reverse("console:action", args=[own.pk, "merge"])
+    hidden = dispatcher_b.post(url, {"master": town_a_appeal.tracking_no, "reason": "重复来电"})
+    missing = dispatcher_b.post(url, {"master": "HB20990101-999999", "reason": "重复来电"})
+    assert hidden.status_code == missing.status_code == 422
+
+    # The same refusal as for a number that does not exist: no hint that the other town's appeal is there.
+    def refusal(response) -> list[str]:  # type: ignore[no-untyped-def]
+        html = response.content.decode()
+        return [m.strip() for m in re.findall(r'class="[^"]*(?:alert|invalid-feedback)[^"]*"[^>]*>([^<]+)<', html)]
+
+    assert refusal(hidden) and refusal(hidden) == refusal(missing), refusal(hidden)
+    assert Appeal.objects.get(pk=own.pk).state != "merged" and Appeal.objects.get(pk=own.pk).master_id is None
