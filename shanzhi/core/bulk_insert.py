@@ -145,9 +145,9 @@ def bulk_insert(*groups: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) 
     with connection.cursor() as cursor:
         unkeyed = [(plan, group) for plan, group in zip(plans, groups, strict=True) if group[0].pk is None]
         if unkeyed:
-            ids = sequence_values(cursor, [(_sequence(cursor, using, plan), len(group)) for plan, group in unkeyed])
+            ids = _sequence_values(cursor, [(_sequence(cursor, using, plan), len(group)) for plan, group in unkeyed])
             for (_, group), group_ids in zip(unkeyed, ids, strict=True):
-                for obj, pk in zip(group, sorted(group_ids), strict=True):
+                for obj, pk in zip(group, group_ids, strict=True):
                     obj.pk = pk
         documents = []
         for group, plan in zip(groups, plans, strict=True):
@@ -171,7 +171,7 @@ def _statement(plans: list[_Plan]) -> str:
     return sql
 
 
-def sequence_values(cursor: Any, wanted: Sequence[tuple[str, int]]) -> list[list[int]]:
+def _sequence_values(cursor: Any, wanted: Sequence[tuple[str, int]]) -> list[list[int]]:
     """``count`` values from each named sequence, in one statement (one ascending list per sequence)."""
     if not wanted:
         return []
