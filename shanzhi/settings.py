@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shanzhi.reports",
     "shanzhi.proactive",
     "shanzhi.console",
+    "shanzhi.demo",
 ]
 
 MIDDLEWARE = [

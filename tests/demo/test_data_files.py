@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from shanzhi.core.demo import texts
-from shanzhi.core.demo.catalogue import CATALOGUE_CSV, CATEGORIES_CSV, TERRITORIAL, catalogue_load, categories_load
-from shanzhi.core.demo.staff import REJECT_REASONS
+from shanzhi.demo import texts
+from shanzhi.demo.catalogue import CATALOGUE_CSV, CATEGORIES_CSV, TERRITORIAL, catalogue_load, categories_load
+from shanzhi.demo.staff import REJECT_REASONS
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs import loaders
 from shanzhi.orgs.models import Unit

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from shapely.geometry import box
 
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRequest, RejectReason
-from shanzhi.core.demo.district import demo_load
-from shanzhi.core.demo.plan import GridInfo, Planner, state_counts
-from shanzhi.core.demo.staff import DEMO_PASSWORD, STAFF
+from shanzhi.demo.district import demo_load
+from shanzhi.demo.plan import GridInfo, Planner, state_counts
+from shanzhi.demo.staff import DEMO_PASSWORD, STAFF
 from shanzhi.core.errors import PermissionDenied
 from shanzhi.orgs.models import Role, Unit, User
 

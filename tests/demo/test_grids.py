@@ -7,7 +7,7 @@ from shapely.geometry import box, shape
 from shapely.ops import unary_union
 from shapely.strtree import STRtree
 
-from shanzhi.core.demo.grids import Piece, demo_grids_create, partition, short_name
+from shanzhi.demo.grids import Piece, demo_grids_create, partition, short_name
 from shanzhi.orgs import loaders
 from shanzhi.orgs.models import Boundary, Unit, UnitKind
 

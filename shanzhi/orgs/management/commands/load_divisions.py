@@ -19,7 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--divisions", type=Path, help="区划 CSV（code,name,level,parent_code），默认随软件附带")
         parser.add_argument("--departments", type=Path, help="部门 CSV（code,name,name_en,kind,is_stationed,phone）")
         parser.add_argument("--boundary", type=Path, help="区界 GeoJSON，默认随软件附带的演示边界")
-        parser.add_argument("--grids", action="store_true", help="同时生成演示网格（合成数据，仅供演示）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         def read(path: Path | None) -> str | None:
@@ -42,11 +41,6 @@ class Command(BaseCommand):
                 geojson=json.loads(boundary_text) if boundary_text is not None else None
             )
             self.stdout.write(f"区界：{outcome}")
-            if options["grids"]:
-                from shanzhi.core.demo.grids import demo_grids_create
-
-                grids = demo_grids_create()
-                self.stdout.write(f"演示网格：{grids}")
         except ShanzhiError as error:
             raise CommandError(f"{error.code}: {error.message}") from error
         except json.JSONDecodeError as error:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shanzhi.core.demo.district import demo_load
 from shanzhi.core.errors import ShanzhiError
+from shanzhi.demo.district import demo_load
+from shanzhi.demo.extensions import SCALES
 
 
 class Command(BaseCommand):
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--add-appeals", action="store_true", help="数据库已有诉求时仍追加演示诉求")
         parser.add_argument("--grids-per-community", type=int, default=None, help="每个社区的网格数（默认 3-6 个）")
         parser.add_argument("--no-classifier", action="store_true", help="不训练冷启动分类模型")
+        parser.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="demo",
+            help="各应用演示数据的规模：demo 少量（默认），district 示范区设计规模（人口、建筑、企业等）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["appeals"] < 0:
@@ -34,6 +41,7 @@ class Command(BaseCommand):
                 add_appeals=options["add_appeals"],
                 grids_per_community=options["grids_per_community"],
                 train_classifier=not options["no_classifier"],
+                scale=options["scale"],
             )
         except ShanzhiError as error:
             raise CommandError(f"{error.code}: {error.message}") from error
@@ -41,6 +49,6 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.skipped:
             self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{time.monotonic() - started:.1f} 秒）。"))
-            self.stdout.write("演示账号见 shanzhi/core/demo/README.md，统一密码 shanzhi-demo。")
+            self.stdout.write("演示账号见 shanzhi/demo/README.md，统一密码 shanzhi-demo。")
         if report.appeals is not None and report.appeals.failures:
             raise CommandError(f"{len(report.appeals.failures)} 个演示步骤未能完成")

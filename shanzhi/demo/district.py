@@ -12,10 +12,11 @@ from django.conf import settings
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock
-from shanzhi.core.demo.appeals import DemoAppealsReport, demo_appeals_create
-from shanzhi.core.demo.catalogue import catalogue_load, categories_load
-from shanzhi.core.demo.grids import demo_grids_create
-from shanzhi.core.demo.staff import demo_staff_create, reference_lists_ensure, refuse_in_production
+from shanzhi.demo.appeals import DemoAppealsReport, demo_appeals_create
+from shanzhi.demo.catalogue import catalogue_load, categories_load
+from shanzhi.demo.extensions import app_demos_load
+from shanzhi.demo.grids import demo_grids_create
+from shanzhi.demo.staff import demo_staff_create, reference_lists_ensure, refuse_in_production
 from shanzhi.orgs.loaders import hierarchy_load
 from shanzhi.orgs.models import Unit
 
@@ -62,6 +63,7 @@ def demo_load(
     grids_per_community: int | None = None,
     now: dt.datetime | None = None,
     train_classifier: bool = True,
+    scale: str = "demo",
 ) -> DemoReport:
     """Load the model district. Reference data is idempotent (updated in place); appeals are generated when the
     database has none yet (or ``add_appeals``). ``if_empty`` does nothing at all when the district is loaded."""
@@ -96,6 +98,7 @@ def demo_load(
         report.lines.append("数据库中已有诉求，未再生成演示诉求（如需追加请用 --add-appeals）")
     report.lines.append(_report_facts_rebuild(now=now))
     report.lines.extend(_channels_demo(train_classifier=train_classifier))
+    report.lines.extend(app_demos_load(seed=seed, now=now, scale=scale))
     return report
 
 

@@ -1,6 +1,6 @@
 """Demo appeals, driven through the real services in time order.
 
-The planner (:mod:`shanzhi.core.demo.plan`) decides what happens to each appeal and when. Here every step is a call
+The planner (:mod:`shanzhi.demo.plan`) decides what happens to each appeal and when. Here every step is a call
 of the lifecycle services with the clock (:func:`shanzhi.core.clock.now`) set to the step's moment, all plans'
 steps interleaved in time order, and the SLA deadline sweep run every simulated hour in between — so deadlines,
 warnings, supervision orders and the event logs are exactly what the services would have produced live.
@@ -38,10 +38,10 @@ from shanzhi.appeals.models import (
     RequestState,
 )
 from shanzhi.core import clock
-from shanzhi.core.demo.grids import short_name
-from shanzhi.core.demo.plan import GridInfo, Plan, Planner, Step
-from shanzhi.core.demo.staff import handling_units, liaison_username
 from shanzhi.core.errors import ShanzhiError
+from shanzhi.demo.grids import short_name
+from shanzhi.demo.plan import GridInfo, Plan, Planner, Step
+from shanzhi.demo.staff import handling_units, liaison_username
 from shanzhi.orgs.models import Boundary, Role, Unit, UnitKind, User
 from shanzhi.routing.models import Category
 

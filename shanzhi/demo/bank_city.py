@@ -1,14 +1,14 @@
 """The bank of demo appeals, part 1 (utilities, housing, urban management): what citizens of 海勃湾区 say,
 and what the unit answers when it has solved the matter.
 
-Placeholders are filled by :class:`shanzhi.core.demo.texts.Filler`: {xiaoqu} residential compound, {bld} building,
+Placeholders are filled by :class:`shanzhi.demo.texts.Filler`: {xiaoqu} residential compound, {bld} building,
 {entrance} 单元, {floor}, {road}, {road2}, {shop}, {n} a small number, {community}, {village}.
 All names of people and places are invented or generic.
 """
 
 from __future__ import annotations
 
-from shanzhi.core.demo.template import HEATING, SUMMER, WINTER, Template
+from shanzhi.demo.template import HEATING, SUMMER, WINTER, Template
 
 T = Template
 CITY_TEMPLATES: tuple[Template, ...] = (

@@ -19,7 +19,7 @@ from shanzhi.orgs.models import Unit
 from shanzhi.routing.category_files import category_tree_import_csv
 from shanzhi.routing.models import Category, DispatchRule, TerritorialLevel
 
-ROUTING_DATA_DIR = Path(__file__).resolve().parents[2] / "routing" / "data"
+ROUTING_DATA_DIR = Path(__file__).resolve().parents[1] / "routing" / "data"
 CATEGORIES_CSV = ROUTING_DATA_DIR / "categories.csv"
 CATALOGUE_CSV = ROUTING_DATA_DIR / "catalogue.csv"
 TERRITORIAL = "territorial"

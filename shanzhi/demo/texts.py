@@ -1,5 +1,5 @@
 """The demo's words: consultations and refusals, invented citizens (names, phones, ID numbers) and the filler of
-the template bank (:mod:`shanzhi.core.demo.bank_city`, :mod:`shanzhi.core.demo.bank_social`).
+the template bank (:mod:`shanzhi.demo.bank_city`, :mod:`shanzhi.demo.bank_social`).
 
 No real person is meant.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import random
 
-from shanzhi.core.demo.bank_city import CITY_TEMPLATES
-from shanzhi.core.demo.bank_social import SOCIAL_TEMPLATES
-from shanzhi.core.demo.template import Template
+from shanzhi.demo.bank_city import CITY_TEMPLATES
+from shanzhi.demo.bank_social import SOCIAL_TEMPLATES
+from shanzhi.demo.template import Template
 
 __all__ = ["CONSULTATIONS", "REJECTIONS", "TEMPLATES", "Filler", "Template"]
 

@@ -1,5 +1,5 @@
 """Planning the demo appeals: for each one, its words, place, channel, final state and the timed steps that lead
-there. Pure (no ORM): the executor in :mod:`shanzhi.core.demo.appeals` runs the steps through the services.
+there. Pure (no ORM): the executor in :mod:`shanzhi.demo.appeals` runs the steps through the services.
 
 Every plan's steps lie strictly between ``now - 90 days`` and ``now`` and strictly increase in time, so running all
 plans' steps in time order reproduces a consistent history.
@@ -16,7 +16,7 @@ from typing import Any
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from shanzhi.core.demo import texts
+from shanzhi.demo import texts
 
 H = dt.timedelta(hours=1)
 MIN = dt.timedelta(minutes=1)
