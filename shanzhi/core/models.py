@@ -1,9 +1,10 @@
-"""Shared kernel models: the personal-data access log."""
+"""Shared kernel models: the personal-data access log and the claimed slots of periodic jobs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonalDataAccess(models.Model):
@@ -32,3 +33,21 @@ class PersonalDataAccess(models.Model):
         if self.pk:
             raise ValueError("personal-data access records are append-only")
         super().save(*args, **kwargs)
+
+
+class ScheduledRun(models.Model):
+    """One enqueued slot of a periodic job. The unique (job, run_at) makes two schedulers enqueue a slot once."""
+
+    job = models.CharField(max_length=80)
+    run_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField()
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["job", "run_at"], name="scheduled_run_slot_unique")]
+        indexes = [models.Index(fields=["run_at"], name="scheduled_run_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.run_at:%Y-%m-%d %H:%M}"

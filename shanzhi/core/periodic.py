@@ -85,7 +85,7 @@ def jobs() -> list[PeriodicJob]:
 
 def enqueue_slot(job: PeriodicJob, run_at: dt.datetime, *, now: dt.datetime) -> bool:
     """Claim the slot and enqueue the job's task; False if another scheduler already claimed it."""
-    from shanzhi.sla.models import ScheduledRun
+    from shanzhi.core.models import ScheduledRun
 
     task = import_string(job.task)
     try:
@@ -121,7 +121,7 @@ def enqueue_due(*, now: dt.datetime | None = None) -> list[tuple[str, dt.datetim
 
 def prune(*, now: dt.datetime | None = None, keep: dt.timedelta = RETENTION) -> int:
     """Forget claimed slots older than ``keep``."""
-    from shanzhi.sla.models import ScheduledRun
+    from shanzhi.core.models import ScheduledRun
 
     deleted, _ = ScheduledRun.objects.filter(run_at__lt=(now or clock.now()) - keep).delete()
     return deleted

@@ -359,12 +359,10 @@ def _alternative_lead(appeal: Appeal, returned: Unit | None) -> Unit:
 
 
 def _sweeper() -> Any:
-    """The SLA deadline sweep, if the SLA app provides it."""
-    try:
-        from shanzhi.sla import supervision
-    except ImportError:
-        return None
-    return getattr(supervision, "deadlines_sweep", None)
+    """The deadline sweep (warnings and automatic supervision orders)."""
+    from shanzhi.supervision.sweep import deadlines_sweep
+
+    return deadlines_sweep
 
 
 def _next_sweep(after: dt.datetime) -> dt.datetime | None:
@@ -432,6 +430,7 @@ def demo_appeals_create(*, n: int = 400, seed: int = 20251128, now: dt.datetime 
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(clock, "now", sim.now))
         stack.enter_context(_quiet("shanzhi.sla"))
+        stack.enter_context(_quiet("shanzhi.supervision"))
         from shanzhi.notifications import services as notification_services
 
         if hasattr(notification_services, "enqueue_delivery"):

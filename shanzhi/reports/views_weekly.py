@@ -18,7 +18,7 @@ from shanzhi.orgs.models import Unit
 from shanzhi.reports import exports, rules, selectors, weekly
 from shanzhi.reports.models import WeeklyReport
 from shanzhi.reports.views import CONTENT_TYPES, viewer
-from shanzhi.sla.models import SupervisionOrder
+from shanzhi.supervision.models import SupervisionOrder
 
 
 def _week(request: HttpRequest) -> rules.Period:

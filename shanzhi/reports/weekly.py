@@ -18,7 +18,7 @@ from shanzhi.core import clock
 from shanzhi.orgs.models import Unit
 from shanzhi.reports import rules
 from shanzhi.reports.models import WeeklyReport
-from shanzhi.sla.models import SupervisionOrder, SupervisionState
+from shanzhi.supervision.models import SupervisionOrder, SupervisionState
 
 DUE_SOON = dt.timedelta(days=3)
 RUNNING = (AssignmentState.PENDING, AssignmentState.SIGNED)

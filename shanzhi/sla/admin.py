@@ -1,4 +1,4 @@
-"""Admin pages for the working calendar, working hours, SLA policies and supervision orders."""
+"""Admin pages for the working calendar, working hours and SLA policies."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from shanzhi.sla.models import CalendarSource, ScheduledRun, SlaPolicy, SupervisionOrder, WorkingDay, WorkingPeriod
+from shanzhi.sla.models import CalendarSource, SlaPolicy, WorkingDay, WorkingPeriod
 
 
 @admin.register(WorkingDay)
@@ -46,24 +46,3 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_filter = ["urgency", "handle_unit"]
     raw_id_fields = ["category"]
     search_fields = ["category__path", "note"]
-
-
-@admin.register(SupervisionOrder)
-class SupervisionOrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "appeal", "unit", "level", "trigger", "state", "issued_at", "issued_by", "replied_at"]
-    list_filter = ["level", "trigger", "state"]
-    search_fields = ["appeal__tracking_no"]
-    raw_id_fields = ["assignment", "appeal", "unit", "issued_by", "replied_by", "closed_by"]
-    date_hierarchy = "issued_at"
-
-
-@admin.register(ScheduledRun)
-class ScheduledRunAdmin(admin.ModelAdmin):
-    list_display = ["job", "run_at", "enqueued_at", "task_result_id"]
-    list_filter = ["job"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

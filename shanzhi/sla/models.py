@@ -1,4 +1,4 @@
-"""Time limits: the working calendar, working hours, SLA policies, supervision orders and scheduler slots."""
+"""Time limits: the working calendar, working hours and SLA policies (no appeal: DESIGN §5 keeps ``sla`` pure)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.appeals.models import Appeal, Assignment
-from shanzhi.orgs.models import Unit
 from shanzhi.routing.models import Category, Urgency
 from shanzhi.sla.rules import Limit, PolicyLimits, TimeUnit
 
@@ -156,96 +154,3 @@ class SlaPolicy(models.Model):
             value: Limit = getattr(limits, name)
             setattr(self, f"{name}_amount", value.amount)
             setattr(self, f"{name}_unit", value.unit.value)
-
-
-class SupervisionLevel(models.TextChoices):
-    YELLOW = "yellow", _("黄牌督办")
-    RED = "red", _("红牌督办")
-    OVERDUE = "overdue", _("超期督办")
-
-
-class SupervisionTrigger(models.TextChoices):
-    MANUAL = "manual", _("人工督办")
-    SIGN_OVERDUE = "sign_overdue", _("超时未签收")
-    OVERDUE = "overdue", _("超期未办结")
-
-
-class SupervisionState(models.TextChoices):
-    OPEN = "open", _("待回复")
-    REPLIED = "replied", _("已回复")
-    CLOSED = "closed", _("已办结")
-
-
-class SupervisionOrder(models.Model):
-    """督办单: the centre presses a unit about one assignment. Automatic ones have no ``issued_by``."""
-
-    assignment = models.ForeignKey(
-        Assignment, verbose_name=_("派单"), on_delete=models.CASCADE, related_name="supervision_orders"
-    )
-    appeal = models.ForeignKey(
-        Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="supervision_orders"
-    )
-    unit = models.ForeignKey(Unit, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(_("督办级别"), max_length=8, choices=SupervisionLevel.choices)
-    trigger = models.CharField(
-        _("督办原因类型"), max_length=14, choices=SupervisionTrigger.choices, default=SupervisionTrigger.MANUAL
-    )
-    reason = models.TextField(_("督办事由"))
-    issued_at = models.DateTimeField(_("督办时间"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("督办人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("空表示系统自动督办"),
-    )
-    reply_due_at = models.DateTimeField(_("回复时限"), null=True, blank=True)
-    reply = models.TextField(_("督办回复"), blank=True)
-    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    state = models.CharField(_("状态"), max_length=8, choices=SupervisionState.choices, default=SupervisionState.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("督办单")
-        verbose_name_plural = verbose_name
-        ordering = ["-issued_at", "-id"]
-        constraints = [
-            # An automatic order is raised once per assignment and trigger; the sweep relies on it.
-            models.UniqueConstraint(
-                fields=["assignment", "trigger"], condition=~Q(trigger="manual"), name="supervision_auto_once"
-            ),
-            models.CheckConstraint(condition=Q(state__in=SupervisionState.values), name="supervision_state_valid"),
-        ]
-        indexes = [
-            models.Index(fields=["unit", "state", "issued_at"], name="supervision_unit_idx"),
-            models.Index(fields=["state", "issued_at"], name="supervision_state_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"督办单 {self.pk} · {self.get_level_display()}"
-
-
-class ScheduledRun(models.Model):
-    """One enqueued slot of a periodic job. The unique (job, run_at) makes two schedulers enqueue a slot once."""
-
-    job = models.CharField(max_length=80)
-    run_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField()
-    task_result_id = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        verbose_name = _("定时任务记录")
-        verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["job", "run_at"], name="scheduled_run_slot_unique")]
-        indexes = [models.Index(fields=["run_at"], name="scheduled_run_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.job} @ {self.run_at:%Y-%m-%d %H:%M}"

@@ -7,10 +7,10 @@ import io
 
 import pytest
 
+from shanzhi.core.errors import ValidationFailed
 from shanzhi.demo import texts
 from shanzhi.demo.catalogue import CATALOGUE_CSV, CATEGORIES_CSV, TERRITORIAL, catalogue_load, categories_load
 from shanzhi.demo.staff import REJECT_REASONS
-from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs import loaders
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.models import Category, DispatchRule, Urgency

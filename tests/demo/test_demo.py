@@ -13,10 +13,10 @@ from django.core.management import call_command
 from shapely.geometry import box
 
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRequest, RejectReason
+from shanzhi.core.errors import PermissionDenied
 from shanzhi.demo.district import demo_load
 from shanzhi.demo.plan import GridInfo, Planner, state_counts
 from shanzhi.demo.staff import DEMO_PASSWORD, STAFF
-from shanzhi.core.errors import PermissionDenied
 from shanzhi.orgs.models import Role, Unit, User
 
 NOW = dt.datetime(2025, 11, 20, 2, 30, tzinfo=dt.UTC)  # 10:30 at the centre

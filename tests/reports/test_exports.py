@@ -15,7 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from shanzhi.reports import exports, monthly, rules, weekly
-from shanzhi.sla.models import SupervisionOrder
+from shanzhi.supervision.models import SupervisionOrder
 
 from .conftest import NOW, at
 

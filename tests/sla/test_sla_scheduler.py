@@ -12,12 +12,12 @@ from django_tasks_db.models import DBTaskResult
 from sla_helpers import local
 
 from shanzhi.core import periodic
-from shanzhi.sla.models import ScheduledRun
+from shanzhi.core.models import ScheduledRun
 
 pytestmark = pytest.mark.django_db
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-SWEEP = "sla.sweep_deadlines"
+SWEEP = "supervision.sweep_deadlines"
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def only_sweep(settings):  # type: ignore[no-untyped-def]
 
 def test_the_sla_sweep_is_registered_every_minute() -> None:
     job = {j.name: j for j in periodic.jobs()}[SWEEP]
-    assert (job.cron, job.task) == ("* * * * *", "shanzhi.sla.tasks.sweep_deadlines")
+    assert (job.cron, job.task) == ("* * * * *", "shanzhi.supervision.tasks.sweep_deadlines")
 
 
 def test_latest_slot_is_computed_in_the_centre_time_zone() -> None:
@@ -52,7 +52,7 @@ def test_two_schedulers_enqueue_a_slot_once(db_queue, only_sweep) -> None:
     second = periodic.enqueue_due(now=now + dt.timedelta(seconds=15))  # the other scheduler, same minute
     assert first == [(SWEEP, local(2025, 11, 24, 10, 0))]
     assert second == []
-    assert DBTaskResult.objects.filter(task_path="shanzhi.sla.tasks.sweep_deadlines").count() == 1
+    assert DBTaskResult.objects.filter(task_path="shanzhi.supervision.tasks.sweep_deadlines").count() == 1
     run = ScheduledRun.objects.get()
     assert run.task_result_id == str(DBTaskResult.objects.get().id)
     # The next minute is a new slot.
@@ -71,7 +71,12 @@ def test_settings_add_override_and_disable_jobs(db_queue, settings) -> None:
     settings.SHANZHI_PERIODIC = [
         {"name": SWEEP, "cron": "*/5 * * * *"},
         {"name": "broken", "cron": "* * * * *", "task": "shanzhi.nowhere.tasks.missing"},
-        {"name": "weekly", "cron": "0 8 * * 1", "task": "shanzhi.sla.tasks.sweep_deadlines", "grace_seconds": 3600},
+        {
+            "name": "weekly",
+            "cron": "0 8 * * 1",
+            "task": "shanzhi.supervision.tasks.sweep_deadlines",
+            "grace_seconds": 3600,
+        },
     ] + [{"name": job.name, "enabled": False} for job in periodic.jobs() if job.name not in {SWEEP}]
     assert {j.name: j.cron for j in periodic.jobs()}[SWEEP] == "*/5 * * * *"
     # 10:03: the sweep's slot was 10:00 (within grace); the weekly slot (Mon 08:00) is 2 h old, past its grace;
@@ -86,8 +91,8 @@ def test_settings_add_override_and_disable_jobs(db_queue, settings) -> None:
 
 def test_register_replaces_by_name() -> None:
     try:
-        periodic.register("test.job", "0 * * * *", "shanzhi.sla.tasks.sweep_deadlines")
-        periodic.register("test.job", "30 * * * *", "shanzhi.sla.tasks.sweep_deadlines", grace_seconds=60)
+        periodic.register("test.job", "0 * * * *", "shanzhi.supervision.tasks.sweep_deadlines")
+        periodic.register("test.job", "30 * * * *", "shanzhi.supervision.tasks.sweep_deadlines", grace_seconds=60)
         job = {j.name: j for j in periodic.jobs()}["test.job"]
         assert (job.cron, job.grace) == ("30 * * * *", dt.timedelta(seconds=60))
     finally:
@@ -109,7 +114,7 @@ def test_scheduler_once_enqueues_and_the_worker_runs_it(db_queue, only_sweep) ->
     with time_machine.travel(local(2025, 11, 24, 10, 0, 30), tick=False):
         call_command("scheduler", "--once", stdout=out)
         call_command("scheduler", "--once", stdout=out)
-    assert out.getvalue().count("enqueued sla.sweep_deadlines") == 1
+    assert out.getvalue().count("enqueued supervision.sweep_deadlines") == 1
     task = DBTaskResult.objects.get()
     assert task.status == "READY"
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
@@ -155,6 +160,12 @@ def test_two_scheduler_threads_racing_for_one_slot(settings) -> None:
 
 
 def test_admin_pages_load(admin_client) -> None:
-    for name in ("workingday", "workingperiod", "slapolicy", "supervisionorder", "scheduledrun"):
-        response = admin_client.get(f"/admin/sla/{name}/")
+    for path in (
+        "sla/workingday",
+        "sla/workingperiod",
+        "sla/slapolicy",
+        "supervision/supervisionorder",
+        "core/scheduledrun",
+    ):
+        response = admin_client.get(f"/admin/{path}/")
         assert response.status_code == 200, name

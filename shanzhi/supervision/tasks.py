@@ -1,10 +1,10 @@
-"""Background work of the SLA module (``django.tasks``; enqueued by ``shanzhi scheduler`` every minute)."""
+"""Background work of supervision (``django.tasks``; enqueued by ``shanzhi scheduler`` every minute)."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
-from shanzhi.sla.supervision import deadlines_sweep
+from shanzhi.supervision.sweep import deadlines_sweep
 
 
 @task

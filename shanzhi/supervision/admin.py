@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from shanzhi.supervision.models import SupervisionOrder
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(admin.ModelAdmin):
+    list_display = ["id", "appeal", "unit", "level", "trigger", "state", "issued_at", "issued_by", "replied_at"]
+    list_filter = ["level", "trigger", "state"]
+    search_fields = ["appeal__tracking_no"]
+    raw_id_fields = ["assignment", "appeal", "unit", "issued_by", "replied_by", "closed_by"]
+    date_hierarchy = "issued_at"
