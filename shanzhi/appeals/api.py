@@ -55,8 +55,8 @@ from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.core.models import PersonalDataAccess
-from shanzhi.core.services import may_view_personal_data
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.orgs.permissions import may_view_personal_data
 from shanzhi.routing.models import Category
 
 router = Router(tags=["诉求"])

@@ -17,6 +17,7 @@ from shanzhi.core import clock, pii
 from shanzhi.core.errors import PermissionDenied, ShanzhiError, ValidationFailed
 from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.orgs.permissions import INTAKE_ROLES
 from shanzhi.places.gazetteer import address_resolve
 from shanzhi.places.services import location_resolve
 from shanzhi.routing.catalogue import catalogue
@@ -24,7 +25,6 @@ from shanzhi.routing.models import Category, Urgency
 from shanzhi.routing.services import routing_advice
 
 MAX_CONTENT = 20_000
-INTAKE_ROLES = frozenset({"operator", "dispatcher", "leader", "admin", "integration", "grid_worker"})
 # ``Choices.values`` builds a new list on every call: the valid codes once.
 _CHANNELS = frozenset(Channel.values)
 _APPEAL_TYPES = frozenset(AppealType.values)

@@ -9,10 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shanzhi.appeals.models import AppealState as S
-
-CENTRE_DESK = frozenset({"operator", "dispatcher", "leader", "admin"})
-DISPATCH = frozenset({"dispatcher", "leader", "admin"})
-UNIT_WORK = frozenset({"handler", "unit_head", "grid_worker"})
+from shanzhi.orgs.permissions import CENTRE_DESK_ROLES as CENTRE_DESK
+from shanzhi.orgs.permissions import DISPATCH_ROLES as DISPATCH
+from shanzhi.orgs.permissions import UNIT_WORK_ROLES as UNIT_WORK
 
 
 @dataclass(frozen=True)

@@ -26,17 +26,8 @@ from shanzhi.appeals.models import (
 )
 from shanzhi.core.errors import NotFound
 from shanzhi.core.keyset import InvalidCursor, keyset_page
-from shanzhi.orgs.models import TERRITORIAL_KINDS, UnitKind, User
-
-CENTRE_WIDE_ROLES = ("leader", "analyst", "admin")
-
-
-def sees_everything(user: User) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.has_role(*CENTRE_WIDE_ROLES):
-        return True
-    return user.unit is not None and user.unit.kind == UnitKind.CENTRE
+from shanzhi.orgs.models import TERRITORIAL_KINDS, User
+from shanzhi.orgs.permissions import sees_everything
 
 
 def scope_filter(user: User) -> Q | None:

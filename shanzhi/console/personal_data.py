@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import pii
-from shanzhi.core import services as core_services
+from shanzhi.orgs import permissions
+from shanzhi.orgs import personal_data as orgs_personal_data
 from shanzhi.orgs.models import User
 
 APPEAL_FIELDS = ("citizen_name", "citizen_phone", "citizen_id_number", "address")
@@ -25,7 +26,7 @@ class CitizenData:
 
 
 def may_reveal(user: User) -> bool:
-    return user.is_active and core_services.may_view_personal_data(user)
+    return user.is_active and permissions.may_view_personal_data(user)
 
 
 def citizen_masked(appeal: Appeal) -> CitizenData:
@@ -39,8 +40,8 @@ def citizen_masked(appeal: Appeal) -> CitizenData:
 
 
 def personal_data_reveal(*, user: User, appeal: Appeal, reason: str, ip_address: str | None = None) -> CitizenData:
-    """The citizen's data in full, after the shared kernel checked the permission and recorded who looked and why."""
-    core_services.personal_data_reveal(
+    """The citizen's data in full, after the permission was checked and who looked and why was recorded."""
+    orgs_personal_data.personal_data_reveal(
         user=user,
         subject_type="appeal",
         subject_id=appeal.tracking_no,

@@ -26,15 +26,15 @@ from shanzhi.appeals.models import (
 from shanzhi.appeals.rules import role_may
 from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.core import clock, keyset, pii
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Role, User
 from shanzhi.proactive import selectors as proactive
 from shanzhi.proactive.models import DuplicateProposal
 from shanzhi.routing.catalogue import catalogue
 from shanzhi.sla.services import follow_up_due_at, reply_due_at
 
-CENTRE_DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
-DISPATCH = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
-CENTRE_VIEW = CENTRE_DESK | {Role.ANALYST}
+CENTRE_VIEW = permissions.CENTRE_BENCH_ROLES
+DISPATCH = permissions.DISPATCH_ROLES
 RUNNING_STATES = (AppealState.DISPATCHED, AppealState.IN_PROGRESS)
 
 
@@ -78,7 +78,7 @@ def centre_buckets_for(user: User) -> list[Bucket]:
 def _waiting_states(user: User) -> list[str]:
     """States in which the appeal waits for this user's desk."""
     states: list[str] = [AppealState.RECEIVED, AppealState.FEEDBACK, AppealState.REPLIED]
-    if user.is_superuser or user.has_role(*DISPATCH):
+    if permissions.may_dispatch(user):
         states.append(AppealState.ACCEPTED)
     return states
 
@@ -106,7 +106,7 @@ def centre_bucket(*, user: User, bucket: str, now: dt.datetime, end_of_day: dt.d
         return qs.filter(state__in=RUNNING_STATES, due_at__lt=now)
     # todo: everything waiting for this desk
     condition = Q(state__in=_waiting_states(user))
-    if user.is_superuser or user.has_role(*DISPATCH):
+    if permissions.may_dispatch(user):
         condition |= Q(_has_pending_request())
     return qs.filter(condition)
 

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shanzhi.appeals.selectors import appeal_get
-from shanzhi.console import navigation, queues
+from shanzhi.console import queues
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 
 TRACKING_RE = re.compile(r"^[A-Za-z]{1,6}\d{8}-\d{1,8}$")
@@ -58,7 +59,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def supervision(request: HttpRequest) -> HttpResponse:
     """督办: running appeals with a yellow or red card or past their deadline."""
     user = current_user(request)
-    if not navigation.may_supervise(user):
+    if not permissions.may_open_supervision_desk(user):
         raise DjangoPermissionDenied
     now = clock.now()
     rows = queues.supervision_list(user=user, now=now)
@@ -68,7 +69,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @login_required
 def analysis(request: HttpRequest) -> HttpResponse:
     """统计分析 lives in the reports app (filters, KPIs by unit, drill-down); this older address leads there."""
-    if not navigation.may_analyse(current_user(request)):
+    if not permissions.may_analyse(current_user(request)):
         raise DjangoPermissionDenied
     query = request.META.get("QUERY_STRING", "")
     return redirect(reverse("reports:index") + (f"?{query}" if query else ""))

@@ -23,12 +23,12 @@ from shanzhi.appeals.selectors import (
     pending_requests,
 )
 from shanzhi.console import action_forms, display, personal_data, queues
-from shanzhi.console.navigation import DISPATCH_ROLES, may_dispatch
 from shanzhi.console.views import current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.file_responses import stored_file_response
 from shanzhi.core.http import client_ip
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.routing.services import DispatchPlan, dispatch_plan
 
@@ -105,7 +105,7 @@ def _lead_feedback(appeal: Appeal) -> str:
 
 
 def _shelved(user: User, appeal: Appeal) -> list:
-    if not (user.is_superuser or user.has_role(*DISPATCH_ROLES)):
+    if not permissions.may_dispatch(user):
         return []
     if appeal.state not in (AppealState.DISPATCHED, AppealState.IN_PROGRESS):
         return []
@@ -130,7 +130,7 @@ def detail_context(
     feedback = _lead_feedback(appeal)
     plan = dispatch_plan(category=appeal.category, area=appeal.area) if "dispatch" in codes else None
     # 按此派单: the machine's top three, for a dispatcher while the appeal waits to be dispatched (or accepted).
-    may_suggest = may_dispatch(user) and bool({"dispatch", "accept"}.intersection(codes))
+    may_suggest = permissions.may_dispatch(user) and bool({"dispatch", "accept"}.intersection(codes))
     suggestions = queues.suggestions_of(appeal) if may_suggest else []
     actions = []
     for code in codes:

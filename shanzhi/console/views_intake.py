@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from shanzhi.appeals.models import Appeal, AppealState, AppealType
 from shanzhi.appeals.services import appeal_answer, appeal_intake
-from shanzhi.console import navigation, queues
+from shanzhi.console import queues
 from shanzhi.console.forms import IntakeForm
 from shanzhi.console.views import current_user
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
 from shanzhi.knowledge import selectors as kb
 from shanzhi.knowledge.services import article_record_use
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.routing.models import Category
 
@@ -52,7 +53,7 @@ def _outcome_message(appeal: Appeal) -> str:
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not navigation.may_intake(user):
+    if not permissions.may_intake(user):
         raise DjangoPermissionDenied
     if request.method == "POST" and request.POST.get("kb") == "1":
         return _kb_suggestions(request)
@@ -164,7 +165,7 @@ def caller_history(request: HttpRequest) -> HttpResponse:
     """The caller's earlier appeals (HTMX partial), only those in the operator's scope, phone masked. Posted: a
     phone number in a query string would end up in access logs and the browser's history."""
     user = current_user(request)
-    if not navigation.may_intake(user):
+    if not permissions.may_intake(user):
         raise DjangoPermissionDenied
     phone = pii.normalize_phone(request.POST.get("citizen_phone") or "")
     valid = bool(phone) and pii.phone_is_valid(phone)

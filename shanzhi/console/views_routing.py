@@ -23,11 +23,12 @@ from django.views.decorators.http import require_POST
 from shanzhi.appeals import services
 from shanzhi.appeals.models import Appeal, AppealState
 from shanzhi.appeals.selectors import allowed_actions, appeals_visible_to
-from shanzhi.console import navigation, queues
+from shanzhi.console import queues
 from shanzhi.console.action_forms import HotspotDecideForm, SuggestionDispatchForm
 from shanzhi.console.views import current_user
 from shanzhi.console.views_detail import load_appeal
 from shanzhi.core.errors import ShanzhiError
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, User
 from shanzhi.proactive import selectors as proactive
 from shanzhi.proactive.models import DuplicateProposal, Hotspot
@@ -97,7 +98,7 @@ def dispatch_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     back = _back(request, reverse("console:appeal", kwargs={"pk": appeal.pk}))
     form = SuggestionDispatchForm(request.POST)
     codes = set(allowed_actions(user=user, appeal=appeal))
-    if not codes.intersection({"dispatch", "accept"}) or not navigation.may_dispatch(user):
+    if not codes.intersection({"dispatch", "accept"}) or not permissions.may_dispatch(user):
         messages.error(request, _("当前不能派遣该诉求"))
         return redirect(back)
     if not form.is_valid():
@@ -126,7 +127,7 @@ def dispatch_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 def duplicates(request: HttpRequest) -> HttpResponse:
     """疑似重复件: pending merge proposals, both appeals side by side."""
     user = current_user(request)
-    if not navigation.may_dispatch(user):
+    if not permissions.may_dispatch(user):
         raise DjangoPermissionDenied
     proposals = list(
         queues.visible_proposals(user).select_related(
@@ -177,9 +178,9 @@ def duplicate_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
 
 def visible_hotspots(user: User) -> QuerySet[Hotspot]:
     """Live hotspots: all of them for the centre's desk; those in or alerted to a territorial head's unit."""
-    if navigation.sees_all_hotspots(user):
+    if permissions.sees_all_hotspots(user):
         return proactive.hotspots_live()
-    if navigation.may_view_hotspots(user) and user.unit is not None:
+    if permissions.may_view_hotspots(user) and user.unit is not None:
         return proactive.hotspots_live(unit=user.unit)
     return Hotspot.objects.none()
 
@@ -193,7 +194,7 @@ def _members(user: User, hotspot: Hotspot) -> list[Appeal]:
 def hotspots(request: HttpRequest) -> HttpResponse:
     """热点预警: live hotspots with area, category, count, window and member appeals; acknowledge or close."""
     user = current_user(request)
-    if not navigation.may_view_hotspots(user):
+    if not permissions.may_view_hotspots(user):
         raise DjangoPermissionDenied
     rows: list[dict[str, Any]] = [
         {"hotspot": h, "members": _members(user, h), "form": HotspotDecideForm(auto_id=f"id_h{h.pk}_%s")}

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 from shanzhi.appeals.models import Assignment, AssignmentState
 from shanzhi.appeals.selectors import unit_queue
 from shanzhi.appeals.unit_work import assignment_sign
-from shanzhi.console import navigation, queues
+from shanzhi.console import queues
 from shanzhi.console.views import current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import ShanzhiError
+from shanzhi.orgs import permissions
 
 MAX_BULK = 100
 
@@ -25,7 +26,7 @@ MAX_BULK = 100
 def _bench_view(request: HttpRequest) -> str:
     user = current_user(request)
     wanted = request.GET.get("view")
-    centre, unit = navigation.is_centre_user(user), navigation.is_unit_user(user)
+    centre, unit = permissions.is_centre_user(user), permissions.is_unit_user(user)
     if wanted == "unit" and unit:
         return "unit"
     if wanted == "centre" and centre:
@@ -52,7 +53,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "view": view,
         "now": now,
         "nav_active": "dispatch" if bucket == "to_dispatch" else "workbench",
-        "can_switch": navigation.is_centre_user(user) and navigation.is_unit_user(user),
+        "can_switch": permissions.is_centre_user(user) and permissions.is_unit_user(user),
     }
     if view == "unit":
         buckets = list(queues.UNIT_BUCKETS)
@@ -73,7 +74,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             next_cursor=appeal_page.next_cursor,
             centre_due=queues.centre_deadlines(appeal_page.rows),
         )
-        if bucket == "to_dispatch" and navigation.may_dispatch(user):
+        if bucket == "to_dispatch" and permissions.may_dispatch(user):
             # 待派单: the machine's top suggestion per row, one click to dispatch by it.
             context["dispatch_rows"] = [{"ap": ap, "s": queues.top_suggestion(ap)} for ap in appeal_page.rows]
             context["here"] = request.get_full_path()

@@ -1,7 +1,7 @@
 """Personal data: validation, masking for display, and encryption at rest.
 
-Nothing here logs. Masked forms are what every list and page shows unless the viewer holds
-``orgs.view_personal_data``; a full view goes through :func:`shanzhi.core.services.personal_data_reveal`, which logs it.
+Nothing here logs. Masked forms are what every list and page shows unless the viewer holds the personal-data
+permission; a full view goes through the orgs app's ``personal_data_reveal``, which checks it and logs the view.
 """
 
 from __future__ import annotations

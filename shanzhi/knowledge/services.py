@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
 from shanzhi.knowledge import search
 from shanzhi.knowledge.models import Article, ArticleToken
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, User
 from shanzhi.routing.models import Category
 
-EDITOR_ROLES = ("admin", "leader", "dispatcher")
 EDITABLE_FIELDS = (
     "code",
     "title",
@@ -33,10 +33,7 @@ EDITABLE_FIELDS = (
 
 
 def may_edit_articles(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.has_role(*EDITOR_ROLES) or user.has_perm("knowledge.change_article"))
-    )
+    return permissions.may_edit_knowledge(user)
 
 
 def article_index(*, article: Article) -> int:

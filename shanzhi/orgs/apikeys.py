@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ValidationFailed
-from shanzhi.core.services import PERSONAL_DATA_PERMISSION
 from shanzhi.orgs.models import ApiKey, User
+from shanzhi.orgs.permissions import PERSONAL_DATA_PERMISSION
 
 KEY_PREFIX = "sz_"
 CACHE_SECONDS = 60.0

@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from shanzhi.core.http import client_ip
-from shanzhi.core.services import may_view_personal_data, personal_data_reveal
+from shanzhi.orgs.permissions import may_view_personal_data
+from shanzhi.orgs.personal_data import personal_data_reveal
 from shanzhi.places import doorplates
 from shanzhi.places.models import AddressElementType, Building, Doorplate, Household, StandardAddress
 from shanzhi.places.register import doorplate_reissue

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 
-from shanzhi.appeals.selectors import sees_everything
 from shanzhi.core.errors import NotFound
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.orgs.permissions import sees_everything
 from shanzhi.places import address_codes
 from shanzhi.places.models import AddressLevel, Building, Doorplate, Household, StandardAddress
 
@@ -172,7 +172,7 @@ class HouseholdCard:
 
 def household_card(*, user: User, address: StandardAddress, ip_address: str | None = None) -> HouseholdCard:
     """The households behind a plate, for a staff member in scope; the view is logged (names and phones shown
-    masked — a full view goes through :func:`shanzhi.core.services.personal_data_reveal`)."""
+    masked — a full view goes through :func:`shanzhi.orgs.personal_data.personal_data_reveal`)."""
     if not staff_covers(user, address):
         raise NotFound()
     building = _building_of(address)

@@ -20,8 +20,9 @@ from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.http import client_ip
-from shanzhi.core.services import may_view_personal_data, personal_data_reveal
 from shanzhi.orgs.models import Unit, User
+from shanzhi.orgs.permissions import may_view_personal_data
+from shanzhi.orgs.personal_data import personal_data_reveal
 from shanzhi.places import doorplates
 from shanzhi.places.models import Building, Doorplate
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal
-from shanzhi.appeals.selectors import sees_everything
 from shanzhi.appeals.services import appeal_merge
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.proactive.models import (
     LIVE_HOTSPOT_STATES,
@@ -30,8 +30,6 @@ from shanzhi.routing.models import Category
 logger = logging.getLogger(__name__)
 
 MAX_PROPOSALS = 3
-HOTSPOT_DESK = frozenset({"dispatcher", "leader", "admin", "analyst"})
-HOTSPOT_UNIT = frozenset({"unit_head", "handler", "grid_worker"})
 
 
 # --- duplicates -------------------------------------------------------------------------------------------------
@@ -250,11 +248,7 @@ def hotspots_detect(*, now: dt.datetime) -> DetectReport:
 
 
 def _check_hotspot_actor(actor: User, hotspot: Hotspot) -> None:
-    if actor.has_role(*HOTSPOT_DESK) and sees_everything(actor):  # the centre's desk, not a town's dispatcher
-        return
-    unit = actor.unit
-    in_area = unit is not None and hotspot.area.path.startswith(unit.path)
-    if in_area and actor.has_role(*HOTSPOT_UNIT, *HOTSPOT_DESK):
+    if permissions.may_act_on_area_hotspot(actor, area_path=hotspot.area.path):
         return
     raise PermissionDenied(_("您不能处理该热点"), code="hotspot_not_yours")
 

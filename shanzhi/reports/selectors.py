@@ -14,15 +14,14 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel
-from shanzhi.appeals.selectors import appeals_visible_to, sees_everything
+from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.core import clock
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.reports import facts, rules
 from shanzhi.reports.models import DailyAppealFact, DailyUnitFact
 from shanzhi.routing.models import Category
 
-CENTRE_WIDE_ROLES = ("analyst", "leader", "admin", "dispatcher")
-UNIT_ROLES = ("unit_head", "handler", "grid_worker", "dispatcher")
 DIMENSIONS = ("unit", "town", "category_l1", "channel")
 APPEAL_COUNTERS = ("received", "merged", "answered", "rejected", "closed")
 
@@ -35,19 +34,12 @@ def config() -> dict:
 def sees_centre_wide(user: User) -> bool:
     """Every unit's figures: a reporting role held where the holder sees every appeal (a dispatcher of the centre,
     not of a town, whose figures are its own unit's)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or (user.has_role(*CENTRE_WIDE_ROLES) and sees_everything(user))
+    return permissions.sees_every_units_figures(user)
 
 
 def report_scope(user: User) -> frozenset[int] | None:
     """None: every unit. Otherwise the ids of the units whose figures ``user`` may see (empty: none)."""
-    if sees_centre_wide(user):
-        return None
-    if not (user.is_authenticated and user.is_active and user.unit_id and user.has_role(*UNIT_ROLES)):
-        return frozenset()
-    assert user.unit is not None
-    return frozenset(Unit.objects.filter(path__startswith=user.unit.path).values_list("id", flat=True))
+    return permissions.report_unit_ids(user)
 
 
 def may_view_reports(user: User) -> bool:

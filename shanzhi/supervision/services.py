@@ -11,16 +11,15 @@ from shanzhi.appeals.events import record_event
 from shanzhi.appeals.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.sla import rules
 from shanzhi.sla.calendar import current_calendar
 from shanzhi.supervision.models import SupervisionLevel, SupervisionOrder, SupervisionState, SupervisionTrigger
 
-CENTRE_ROLES = ("leader", "dispatcher", "admin")
-
 
 def _is_centre(actor: User) -> bool:
-    return bool(actor.is_superuser or actor.has_role(*CENTRE_ROLES))
+    return permissions.may_issue_supervision(actor)
 
 
 def supervision_issue(*, actor: User, assignment: Assignment, level: str, reason: str) -> SupervisionOrder:

@@ -168,4 +168,4 @@ def test_admin_pages_load(admin_client) -> None:
         "core/scheduledrun",
     ):
         response = admin_client.get(f"/admin/{path}/")
-        assert response.status_code == 200, name
+        assert response.status_code == 200, path

@@ -1,4 +1,4 @@
-"""Shared-kernel use cases: logging a full view of personal data."""
+"""Full views of personal data: the permission is checked and every view or export is logged (DESIGN §7)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.orgs.models import User
-
-PERSONAL_DATA_PERMISSION = "orgs.view_personal_data"
-
-
-def may_view_personal_data(user: User) -> bool:
-    return bool(user.is_authenticated and user.has_perm(PERSONAL_DATA_PERMISSION))
+from shanzhi.orgs.permissions import may_view_personal_data
 
 
 def personal_data_reveal(
