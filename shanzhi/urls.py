@@ -11,7 +11,7 @@ urlpatterns = [
     path("console/reports/", include("shanzhi.reports.urls")),
     path("console/", include("shanzhi.console.urls")),
     path("m/kb/", include("shanzhi.knowledge.portal_urls")),
-    path("m/d/", include("shanzhi.places.doorplate_urls")),
+    path("m/d/", include("shanzhi.portal.doorplate_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
 ]

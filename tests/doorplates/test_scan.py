@@ -128,7 +128,7 @@ def test_unknown_inactive_and_stale_plates(estate, client):
 
 
 def test_a_flood_through_one_plate_is_refused(estate, client, monkeypatch):
-    from shanzhi.places import views_doorplates
+    from shanzhi.portal import views_doorplates
 
     monkeypatch.setattr(views_doorplates, "MAX_APPEALS_PER_PLATE_HOUR", 2)
     url = reverse("doorplates:scan", args=[estate.plate.code])

@@ -1,8 +1,8 @@
-"""Smart doorplates, mounted at ``/m/d/``: ``path("m/d/", include("shanzhi.places.doorplate_urls"))``."""
+"""Smart doorplates, mounted at ``/m/d/``: ``path("m/d/", include("shanzhi.portal.doorplate_urls"))``."""
 
 from django.urls import path
 
-from shanzhi.places import views_doorplates
+from shanzhi.portal import views_doorplates
 
 app_name = "doorplates"
 

@@ -1,4 +1,5 @@
-"""``/m/d/<code>/``: what a scanned doorplate opens; its QR images; printable sheets for staff."""
+"""``/m/d/<code>/``: what a scanned doorplate opens — the citizen's form (a citizen channel, so it lives in the portal),
+or for staff the household card — its QR images and printable sheets for staff."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def scan(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "stale_plate": bool(found and token and not found.token_ok),
     }
-    return render(request, "places/doorplate_scan.html", context, status=status)
+    return render(request, "portal/doorplate_scan.html", context, status=status)
 
 
 def _file(request: HttpRequest, doorplate: Doorplate, form: DoorplateAppealForm) -> HttpResponse | None:
@@ -146,7 +147,7 @@ def filed(request: HttpRequest, code: str) -> HttpResponse:
     if not tracking_no:
         return redirect(reverse("doorplates:scan", args=[doorplate.code]))
     return render(
-        request, "places/doorplate_filed.html", {"tab": "submit", "doorplate": doorplate, "tracking_no": tracking_no}
+        request, "portal/doorplate_filed.html", {"tab": "submit", "doorplate": doorplate, "tracking_no": tracking_no}
     )
 
 
@@ -175,7 +176,7 @@ def _card(request: HttpRequest, user: User, doorplate: Doorplate) -> HttpRespons
         "may_reveal": may_view_personal_data(user),
         "reveal_error": error,
     }
-    return render(request, "places/doorplate_card.html", context)
+    return render(request, "portal/doorplate_card.html", context)
 
 
 @require_GET
