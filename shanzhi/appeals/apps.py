@@ -5,3 +5,9 @@ class AppealsConfig(AppConfig):
     name = "shanzhi.appeals"
     label = "appeals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shanzhi.appeals.routing_history import confirmed_examples
+        from shanzhi.routing.classifier.training import history_source_register
+
+        history_source_register(confirmed_examples)

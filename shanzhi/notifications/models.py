@@ -8,30 +8,13 @@ ends ``sent`` or ``dead`` (given up after the retries, or refused by the gateway
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from shanzhi.core import pii
-
-
-class NotificationChannel(models.TextChoices):
-    SMS = "sms", "短信"
-    PORTAL = "portal", "门户站内信"
-
-
-class NotificationEvent(models.TextChoices):
-    """What the centre tells the citizen. Codes are stable: callers and templates use them."""
-
-    RECEIVED = "received", "已收到"
-    ACCEPTED = "accepted", "已受理"
-    DISPATCHED = "dispatched", "已派遣"
-    NEEDS_INFO = "needs_info", "待补充"
-    REPLIED = "replied", "已答复"
-    FOLLOW_UP = "follow_up", "回访"
-    CLOSED = "closed", "已办结"
-    REJECTED = "rejected", "不予受理"
-    ANSWERED = "answered", "直接答复"
-
+from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent
+from shanzhi.notifications.templates_text import template_problems
 
 # The outbox also carries the portal's one-time sign-in codes, which have no template (the text holds the code).
 OTP_EVENT = "otp"
@@ -132,10 +115,6 @@ class NotificationTemplate(models.Model):
         return f"{self.get_event_display()} / {self.get_channel_display()}"
 
     def clean(self) -> None:
-        from shanzhi.notifications.templates_text import template_problems
-
         problems = template_problems(self.body)
         if problems:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"body": problems})

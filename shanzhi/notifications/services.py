@@ -2,7 +2,7 @@
 
 :func:`notify_citizen` writes the message into the outbox inside the caller's transaction and asks for delivery
 once that transaction commits; if it rolls back, neither the change nor the message exist. Delivery
-(:func:`outbox_deliver`, :func:`outbox_deliver_message`) claims due messages under a row lock that concurrent
+(:mod:`shanzhi.notifications.delivery`) claims due messages under a row lock that concurrent
 workers skip, marks them ``sending`` with a lease, sends outside any transaction, then records the outcome:
 ``sent``; ``failed`` with a retry time (exponential back-off); or ``dead`` after the last attempt or a refusal.
 A worker that dies mid-send leaves the message ``sending``; when its lease runs out the next sweep takes it over
@@ -11,31 +11,25 @@ A worker that dies mid-send leaves the message ``sending``; when its lease runs 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import logging
 import time
 from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
-from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock, pii
 from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
 from shanzhi.core.task_rows import task_row
 from shanzhi.notifications import rules, templates_text
-from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
 from shanzhi.notifications.models import (
-    DUE_STATES,
     NotificationChannel,
     NotificationEvent,
     NotificationTemplate,
@@ -45,40 +39,49 @@ from shanzhi.notifications.models import (
 
 logger = logging.getLogger("shanzhi.notifications")
 
-# Messages claimed per lock round: small enough that a batch is sent well within the sending lease.
-CLAIM_BATCH = 20
+
+class NotifiableUnit(Protocol):
+    @property
+    def name(self) -> str: ...
 
 
-@dataclasses.dataclass
-class DeliveryCounts:
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    dead: int = 0
+class NotifiableAppeal(Protocol):
+    """What a notification reads of an appeal. The appeal desk's ``Appeal`` is one; the outbox sits below the desk
+    (the desk writes its messages in the same statement as the appeal) and never imports it."""
 
-    def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
-
-
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, "SHANZHI", {}).get(name, default)
-
-
-def _max_attempts() -> int:
-    return int(_setting("NOTIFY_MAX_ATTEMPTS", rules.DEFAULT_MAX_ATTEMPTS))
-
-
-def _retry_delay(attempts: int) -> dt.timedelta:
-    base = dt.timedelta(seconds=float(_setting("NOTIFY_RETRY_BASE_SECONDS", 60)))
-    cap = dt.timedelta(seconds=float(_setting("NOTIFY_RETRY_MAX_SECONDS", 3600)))
-    return rules.retry_delay(attempts, base=base, cap=cap)
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def tracking_no(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def due_at(self) -> dt.datetime | None: ...
+    @property
+    def reply_text(self) -> str: ...
+    @property
+    def lead_unit_id(self) -> Any: ...
+    @property
+    def lead_unit(self) -> NotifiableUnit | None: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def citizen_phone(self) -> str: ...
+    @property
+    def wants_reply(self) -> bool: ...
 
 
 # --- writing to the outbox ------------------------------------------------------------------------------------
 
 
 def render_message(
-    *, appeal: Appeal, event: str, channel: str = NotificationChannel.SMS, extra: Mapping[str, Any] | None = None
+    *,
+    appeal: NotifiableAppeal,
+    event: str,
+    channel: str = NotificationChannel.SMS,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The text for ``event`` about ``appeal``: the admin's active template if any, else the built-in one."""
     default = templates_text.default_text(event, channel)
@@ -121,7 +124,7 @@ post_save.connect(invalidate_templates, sender=NotificationTemplate, dispatch_ui
 post_delete.connect(invalidate_templates, sender=NotificationTemplate, dispatch_uid="notification-templates-cache-d")
 
 
-def _dedupe_key(*, appeal: Appeal, event: str, channel: str, body: str, dedupe: str | None) -> str:
+def _dedupe_key(*, appeal: NotifiableAppeal, event: str, channel: str, body: str, dedupe: str | None) -> str:
     if dedupe is None:
         # Same appeal, event, dispatch round and text: the same notification (a retried request, a double click).
         dedupe = f"r{appeal.round}:" + hashlib.sha256(body.encode()).hexdigest()[:20]
@@ -134,7 +137,7 @@ def _dedupe_key(*, appeal: Appeal, event: str, channel: str, body: str, dedupe: 
 
 def notify_citizen(
     *,
-    appeal: Appeal,
+    appeal: NotifiableAppeal,
     event: str,
     extra: dict | None = None,
     channel: str = NotificationChannel.SMS,
@@ -184,7 +187,7 @@ def notify_citizen(
 
 def new_appeal_messages(
     *,
-    appeals: Iterable[Appeal],
+    appeals: Iterable[NotifiableAppeal],
     event: str = "received",
     channel: str = NotificationChannel.SMS,
     extra: Mapping[str, Any] | None = None,
@@ -210,7 +213,7 @@ def new_appeal_messages(
 
 
 def _outbox_message(
-    *, appeal: Appeal, event: str, channel: str, phone: str, body: str, key: str, now: dt.datetime
+    *, appeal: NotifiableAppeal, event: str, channel: str, phone: str, body: str, key: str, now: dt.datetime
 ) -> OutboxMessage:
     """An unsaved message for the citizen of ``appeal``, due at once."""
     return new_instance(
@@ -308,132 +311,3 @@ def outbox_requeue(*, message_ids: Iterable[int], now: dt.datetime) -> int:
         )
     logger.info("notifications requeued: %d", count)
     return count
-
-
-# --- delivering -----------------------------------------------------------------------------------------------
-
-
-def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tuple[list[OutboxMessage], int]:
-    """Lock up to ``limit`` due messages and mark them ``sending``; returns them and how many were given up."""
-    db = router.db_for_write(OutboxMessage)
-    features = connections[db].features
-    max_attempts = _max_attempts()
-    with transaction.atomic(using=db):
-        due = OutboxMessage.objects.using(db).filter(state__in=DUE_STATES, next_attempt_at__lte=now)
-        if message_id is not None:
-            due = due.filter(pk=message_id)
-        due = due.order_by("next_attempt_at", "id")
-        if features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        # SQLite has no row locks; its write transactions (IMMEDIATE mode) serialise claimers instead.
-        rows = list(due.only("id", "state", "attempts")[:limit])
-        expired = [r.pk for r in rows if r.state == OutboxState.SENDING and rules.gives_up(r.attempts, max_attempts)]
-        if expired:
-            OutboxMessage.objects.using(db).filter(pk__in=expired).update(
-                state=OutboxState.DEAD,
-                next_attempt_at=None,
-                last_error=rules.safe_error_note("lease_expired", "worker stopped while sending"),
-            )
-            logger.warning("notifications given up after a stopped worker: %s", expired)
-        claim_ids = [r.pk for r in rows if r.pk not in set(expired)]
-        if claim_ids:
-            OutboxMessage.objects.using(db).filter(pk__in=claim_ids).update(
-                state=OutboxState.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + rules.SENDING_LEASE
-            )
-    claimed = list(OutboxMessage.objects.using(db).select_related("appeal").filter(pk__in=claim_ids).order_by("id"))
-    return claimed, len(expired)
-
-
-def _record(message: OutboxMessage, **changes: Any) -> bool:
-    """Write the outcome of an attempt, unless another worker took the message over in the meantime."""
-    updated = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts).update(
-        **changes
-    )
-    if not updated:
-        logger.warning("notification %s: lease lost before the outcome was recorded", message.pk)
-        return False
-    for name, value in changes.items():
-        setattr(message, name, value)
-    return True
-
-
-def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, Notifier]) -> str:
-    """One attempt; returns the message's new state."""
-    try:
-        notifier = notifiers.get(message.channel)
-        if notifier is None:
-            notifier = notifiers[message.channel] = get_notifier(message.channel)
-        result = notifier.send(message)
-    except SendError as error:
-        note = rules.safe_error_note(error.code, error.detail)
-        permanent = isinstance(error, PermanentSendError)
-    except Exception as error:  # a bug or an unexpected library error: keep the message and retry
-        note = rules.safe_error_note("backend_error", type(error).__name__)
-        permanent = False
-    else:
-        _record(
-            message,
-            state=OutboxState.SENT,
-            sent_at=now,
-            next_attempt_at=None,
-            last_error="",
-            provider_message_id=result.provider_message_id[:100],
-        )
-        return OutboxState.SENT
-    masked = pii.mask_phone(message.recipient)
-    if permanent or rules.gives_up(message.attempts, _max_attempts()):
-        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note)
-        logger.error(
-            "notification %s to %s given up after %d attempt(s): %s", message.pk, masked, message.attempts, note
-        )
-        return OutboxState.DEAD
-    retry_at = now + _retry_delay(message.attempts)
-    _record(message, state=OutboxState.FAILED, next_attempt_at=retry_at, last_error=note)
-    logger.warning(
-        "notification %s to %s attempt %d failed: %s; retry at %s",
-        message.pk,
-        masked,
-        message.attempts,
-        note,
-        retry_at.isoformat(),
-    )
-    return OutboxState.FAILED
-
-
-def _tally(counts: DeliveryCounts, state: str) -> None:
-    if state == OutboxState.SENT:
-        counts.sent += 1
-    elif state == OutboxState.FAILED:
-        counts.retried += 1
-    else:
-        counts.dead += 1
-
-
-def outbox_deliver(*, now: dt.datetime, limit: int = 200) -> DeliveryCounts:
-    """Send up to ``limit`` due messages (the periodic sweep). Safe to run in several workers at once."""
-    counts = DeliveryCounts()
-    notifiers: dict[str, Notifier] = {}
-    remaining = limit
-    while remaining > 0:
-        batch, given_up = _claim(now=now, limit=min(remaining, CLAIM_BATCH))
-        counts.dead += given_up
-        if not batch and not given_up:
-            break
-        remaining -= len(batch) + given_up
-        counts.claimed += len(batch)
-        for message in batch:
-            _tally(counts, _attempt(message, now=now, notifiers=notifiers))
-    if counts.claimed or counts.dead:
-        logger.info("notification sweep: %s", counts.as_dict())
-    return counts
-
-
-def outbox_deliver_message(*, message_id: int, now: dt.datetime) -> str:
-    """Send one message if it is due and no other worker holds it; returns its state afterwards."""
-    batch, given_up = _claim(now=now, limit=1, message_id=message_id)
-    if batch:
-        return _attempt(batch[0], now=now, notifiers={})
-    if given_up:
-        return OutboxState.DEAD
-    state = OutboxMessage.objects.filter(pk=message_id).values_list("state", flat=True).first()
-    return state or "missing"

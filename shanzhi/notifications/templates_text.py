@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.notifications.models import NotificationChannel, NotificationEvent
+from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent
 
 PLACEHOLDERS: dict[str, Promise] = {
     "tracking_no": _("诉求编号"),

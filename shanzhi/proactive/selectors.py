@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.orgs.models import Unit
+from shanzhi.proactive.duplicates import EXCLUDED_STATES
 from shanzhi.proactive.models import LIVE_HOTSPOT_STATES, DuplicateProposal, Hotspot, ProposalState
-from shanzhi.routing.duplicates import EXCLUDED_STATES
 
 
 def proposals_for_appeal(appeal: Appeal) -> QuerySet[DuplicateProposal]:

@@ -16,6 +16,8 @@ from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, UnitKind, User
+from shanzhi.proactive.duplicates import MERGEABLE_STATES, DuplicateSettings, duplicates_find
+from shanzhi.proactive.hotspots import Cluster, clusters_find, hotspot_facts, min_text_configured, windows_configured
 from shanzhi.proactive.models import (
     LIVE_HOTSPOT_STATES,
     DuplicateProposal,
@@ -23,8 +25,6 @@ from shanzhi.proactive.models import (
     HotspotState,
     ProposalState,
 )
-from shanzhi.routing.duplicates import MERGEABLE_STATES, DuplicateSettings, duplicates_find
-from shanzhi.routing.hotspots import Cluster, clusters_find, hotspot_facts, min_text_configured, windows_configured
 from shanzhi.routing.models import Category
 
 logger = logging.getLogger(__name__)

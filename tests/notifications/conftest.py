@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shanzhi.appeals.models import Appeal, Channel
-from shanzhi.notifications import services
+from shanzhi.notifications import delivery
 from shanzhi.notifications.backends import SendResult
 
 PHONE = "13812345678"
@@ -59,7 +59,7 @@ def scripted(monkeypatch) -> Callable[..., ScriptedBackend]:
 
     def install(*outcomes: Any) -> ScriptedBackend:
         backend = ScriptedBackend(*outcomes)
-        monkeypatch.setattr(services, "get_notifier", lambda channel: backend)
+        monkeypatch.setattr(delivery, "get_notifier", lambda channel: backend)
         return backend
 
     return install

@@ -21,8 +21,9 @@ from shanzhi.notifications.backends import (
     TransientSendError,
     get_notifier,
 )
+from shanzhi.notifications.delivery import outbox_deliver
 from shanzhi.notifications.models import OutboxMessage, OutboxState
-from shanzhi.notifications.services import notify_citizen, outbox_deliver
+from shanzhi.notifications.services import notify_citizen
 
 from .conftest import PHONE, T0
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from shanzhi.notifications import tasks
 from shanzhi.notifications.backends import PermanentSendError, TransientSendError
+from shanzhi.notifications.delivery import outbox_deliver
 from shanzhi.notifications.models import NotificationTemplate, OutboxMessage, OutboxState
-from shanzhi.notifications.services import notify_citizen, outbox_deliver
+from shanzhi.notifications.services import notify_citizen
 
 from .conftest import PHONE, T0
 

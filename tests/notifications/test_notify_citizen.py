@@ -7,7 +7,7 @@ from django.db import transaction
 
 from shanzhi.appeals.models import AppealState
 from shanzhi.core.errors import ValidationFailed
-from shanzhi.notifications import services
+from shanzhi.notifications import delivery
 from shanzhi.notifications.models import NotificationTemplate, OutboxMessage, OutboxState
 from shanzhi.notifications.services import notify_citizen
 from shanzhi.orgs.models import Unit, UnitKind
@@ -207,7 +207,7 @@ def test_a_lost_enqueue_is_picked_up_by_the_sweep(make_appeal, django_capture_on
     assert message is not None
     message.refresh_from_db()
     assert message.state == OutboxState.PENDING
-    counts = services.outbox_deliver(now=T0, limit=10)
+    counts = delivery.outbox_deliver(now=T0, limit=10)
     assert counts.sent == 1
     message.refresh_from_db()
     assert message.state == OutboxState.SENT

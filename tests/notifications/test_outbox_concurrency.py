@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from shanzhi.notifications import services
+from shanzhi.notifications import delivery
 from shanzhi.notifications.models import OutboxMessage, OutboxState
 
 from .conftest import PHONE, T0
@@ -36,7 +36,7 @@ def test_a_second_worker_skips_the_rows_the_first_one_holds(make_appeal, scripte
     def first_worker() -> None:
         try:
             with transaction.atomic():  # holds the row locks until the outer transaction ends
-                batch, _ = services._claim(now=T0, limit=2)
+                batch, _ = delivery._claim(now=T0, limit=2)
                 held.extend(m.pk for m in batch)
                 claimed.set()
                 release.wait(timeout=10)
@@ -53,7 +53,7 @@ def test_a_second_worker_skips_the_rows_the_first_one_holds(make_appeal, scripte
     try:
         assert claimed.wait(timeout=10)
         assert not failure, failure
-        counts = services.outbox_deliver(now=T0, limit=10)  # does not wait for the locked rows
+        counts = delivery.outbox_deliver(now=T0, limit=10)  # does not wait for the locked rows
     finally:
         release.set()
         worker.join(timeout=10)

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from shanzhi.notifications import services
+from shanzhi.notifications import delivery, services
 from shanzhi.notifications.backends import PermanentSendError, TransientSendError
+from shanzhi.notifications.delivery import outbox_deliver, outbox_deliver_message
 from shanzhi.notifications.models import OutboxMessage, OutboxState
 from shanzhi.notifications.rules import SENDING_LEASE
-from shanzhi.notifications.services import notify_citizen, outbox_deliver, outbox_deliver_message
+from shanzhi.notifications.services import notify_citizen
 
 from .conftest import PHONE, T0
 
@@ -124,7 +125,7 @@ def test_a_misconfigured_backend_path_keeps_the_messages(queued, shanzhi_setting
 def test_a_message_held_by_another_worker_is_not_sent_twice(queued, scripted):
     backend = scripted()
     (message,) = queued()
-    claimed, _ = services._claim(now=T0, limit=10)  # another worker claimed it and is sending
+    claimed, _ = delivery._claim(now=T0, limit=10)  # another worker claimed it and is sending
     assert [m.pk for m in claimed] == [message.pk]
     assert _reload(message).state == OutboxState.SENDING
     assert message.next_attempt_at == T0 + SENDING_LEASE
@@ -136,7 +137,7 @@ def test_a_message_held_by_another_worker_is_not_sent_twice(queued, scripted):
 def test_a_worker_that_died_mid_send_is_taken_over_after_its_lease(queued, scripted):
     backend = scripted()
     (message,) = queued()
-    services._claim(now=T0, limit=10)  # the worker dies here
+    delivery._claim(now=T0, limit=10)  # the worker dies here
     counts = outbox_deliver(now=T0 + SENDING_LEASE, limit=10)
     assert counts.sent == 1
     _reload(message)
@@ -148,7 +149,7 @@ def test_a_dead_worker_on_the_last_attempt_leaves_a_dead_letter(queued, scripted
     shanzhi_settings(NOTIFY_MAX_ATTEMPTS=1)
     backend = scripted()
     (message,) = queued()
-    services._claim(now=T0, limit=10)
+    delivery._claim(now=T0, limit=10)
     assert outbox_deliver(now=T0 + SENDING_LEASE, limit=10).dead == 1
     _reload(message)
     assert message.state == OutboxState.DEAD and message.last_error.startswith("lease_expired")
@@ -158,21 +159,21 @@ def test_a_dead_worker_on_the_last_attempt_leaves_a_dead_letter(queued, scripted
 def test_an_outcome_is_not_recorded_over_a_takeover(queued, scripted):
     scripted()
     (message,) = queued()
-    (claimed,), _ = services._claim(now=T0, limit=10)
+    (claimed,), _ = delivery._claim(now=T0, limit=10)
     # The lease ran out and a second worker re-claimed the message (attempts went up).
-    services._claim(now=T0 + SENDING_LEASE, limit=10)
-    assert services._record(claimed, state=OutboxState.SENT, sent_at=T0) is False
+    delivery._claim(now=T0 + SENDING_LEASE, limit=10)
+    assert delivery._record(claimed, state=OutboxState.SENT, sent_at=T0) is False
     assert _reload(message).state == OutboxState.SENDING and message.attempts == 2
 
 
 def test_the_limit_is_respected_across_claim_batches(queued, scripted):
     backend = scripted()
-    queued(services.CLAIM_BATCH + 5)
-    counts = outbox_deliver(now=T0, limit=services.CLAIM_BATCH + 2)
-    assert counts.claimed == counts.sent == services.CLAIM_BATCH + 2
+    queued(delivery.CLAIM_BATCH + 5)
+    counts = outbox_deliver(now=T0, limit=delivery.CLAIM_BATCH + 2)
+    assert counts.claimed == counts.sent == delivery.CLAIM_BATCH + 2
     assert OutboxMessage.objects.filter(state=OutboxState.PENDING).count() == 3
     assert outbox_deliver(now=T0, limit=100).sent == 3
-    assert len({pk for pk, _phone, _body in backend.sent}) == services.CLAIM_BATCH + 5
+    assert len({pk for pk, _phone, _body in backend.sent}) == delivery.CLAIM_BATCH + 5
 
 
 def test_deliver_one_message(queued, scripted):

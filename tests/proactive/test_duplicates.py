@@ -8,9 +8,7 @@ import pytest
 
 from shanzhi.appeals.models import AppealState
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
-from shanzhi.proactive.models import DuplicateProposal, ProposalState
-from shanzhi.proactive.services import duplicate_accept, duplicate_dismiss, duplicates_propose_for, duplicates_sweep
-from shanzhi.routing.duplicates import (
+from shanzhi.proactive.duplicates import (
     AppealFacts,
     DuplicateSettings,
     bigrams,
@@ -20,6 +18,8 @@ from shanzhi.routing.duplicates import (
     interval_text,
     text_similarity,
 )
+from shanzhi.proactive.models import DuplicateProposal, ProposalState
+from shanzhi.proactive.services import duplicate_accept, duplicate_dismiss, duplicates_propose_for, duplicates_sweep
 
 from .conftest import T0
 

@@ -8,10 +8,10 @@ import pytest
 
 from shanzhi.core import periodic
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
+from shanzhi.proactive.hotspots import HotspotFacts, Window, clusters_find
 from shanzhi.proactive.models import Hotspot, HotspotState
 from shanzhi.proactive.selectors import hotspot_members, hotspots_live
 from shanzhi.proactive.services import hotspot_decide, hotspots_detect
-from shanzhi.routing.hotspots import HotspotFacts, Window, clusters_find
 
 from .conftest import T0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,24 +67,24 @@ def keyword_examples() -> list[Example]:
     return examples * KEYWORD_REPEATS
 
 
-def history_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
-    """Appeals whose category a person set or confirmed: an ``accepted``/``dispatched`` event with a human actor."""
-    from shanzhi.appeals.models import Appeal, AppealEvent, EventKind
+HistorySource = Callable[..., list[Example]]
+_history_source: HistorySource | None = None
 
-    confirmed = AppealEvent.objects.filter(
-        kind__in=[EventKind.ACCEPTED, EventKind.DISPATCHED], actor__isnull=False
-    ).values("appeal_id")
-    qs = Appeal.objects.filter(category__isnull=False, pk__in=confirmed)
-    if since is not None:
-        qs = qs.filter(created_at__gte=since)
-    if until is not None:
-        qs = qs.filter(created_at__lt=until)
-    return [
-        Example(join_fields(title, content), path, created_at)
-        for title, content, path, created_at in qs.order_by("created_at").values_list(
-            "title", "content", "category__path", "created_at"
-        )
-    ]
+
+def history_source_register(source: HistorySource | None) -> None:
+    """Plug in the reader of the centre's confirmed history (the appeal desk does, in ``AppConfig.ready``).
+
+    ``routing`` is reference data below the appeal desk and never imports it; the desk knows which appeals had
+    their category set or confirmed by a person and hands them over through this port. None unplugs it."""
+    global _history_source
+    _history_source = source
+
+
+def history_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
+    """Appeals whose category a person set or confirmed, oldest first; none when no reader is plugged in."""
+    if _history_source is None:
+        return []
+    return _history_source(since=since, until=until)
 
 
 def train_options() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from shanzhi.appeals.models import Appeal, AppealState
-from shanzhi.routing.duplicates import bigrams, cosine
+from shanzhi.proactive.duplicates import bigrams, cosine
 
 DEFAULT_WINDOWS: dict[str, dict[str, float]] = {
     "24h": {"hours": 24, "threshold": 5},

@@ -1,0 +1,27 @@
+"""The centre's confirmed history as training data for the routing classifier (plugged into routing's port)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shanzhi.appeals.models import Appeal, AppealEvent, EventKind
+from shanzhi.routing.classifier.text import join_fields
+from shanzhi.routing.classifier.training import Example
+
+
+def confirmed_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
+    """Appeals whose category a person set or confirmed: an ``accepted``/``dispatched`` event with a human actor."""
+    confirmed = AppealEvent.objects.filter(
+        kind__in=[EventKind.ACCEPTED, EventKind.DISPATCHED], actor__isnull=False
+    ).values("appeal_id")
+    qs = Appeal.objects.filter(category__isnull=False, pk__in=confirmed)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return [
+        Example(join_fields(title, content), path, created_at)
+        for title, content, path, created_at in qs.order_by("created_at").values_list(
+            "title", "content", "category__path", "created_at"
+        )
+    ]
