@@ -49,6 +49,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check shanzhi tests benchmarks
 	$(VENV)/bin/mypy shanzhi
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
