@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from shanzhi.appeals.models import AppealState
-from shanzhi.core import clock
+from shanzhi.core import clock, report_sections
 from shanzhi.orgs.models import Unit, User
 from shanzhi.reports import facts, rules, selectors
 
@@ -36,6 +36,7 @@ class MonthlyReport:
     ranking: list[selectors.KpiRow]
     total_kpi: rules.Kpi
     summary: list[str]
+    extra_sections: list[report_sections.ReportSection]
 
     @property
     def title(self) -> str:
@@ -118,6 +119,11 @@ def monthly_report(*, user: User, year: int, month: int, now: dt.datetime, issue
     breakdowns = {dim: _breakdown(user, title, dim, cur_f, prev_f) for dim, title in BREAKDOWNS}
     ranking, total_kpi = selectors.kpi_table(user=user, filters=cur_f, dimension="unit")
     ranked = [r for r in ranking if r.rank]
+    extra = report_sections.monthly_sections(
+        report_sections.ReportPeriod(
+            start=period.start, end=period.end, unit_ids=selectors.report_scope(user), user=user
+        )
+    )
     top = breakdowns["category_l1"].rows
     figures = rules.MonthFigures(
         received=totals["received"],
@@ -143,7 +149,8 @@ def monthly_report(*, user: User, year: int, month: int, now: dt.datetime, issue
         hotspots=hotspots(user=user, period=period),
         ranking=ranking,
         total_kpi=total_kpi,
-        summary=rules.summary_sentences(figures),
+        summary=rules.summary_sentences(figures) + [s for section in extra for s in section.summary],
+        extra_sections=extra,
     )
 
 
