@@ -1,45 +1,19 @@
-"""Shared fixtures: a small district to test against, staff users with roles, and a small catalogue.
-
-The tree (codes are real 海勃湾区 codes, grids extend them):
-  乌海市 150300000000 → 海勃湾区 150302000000 → 凤凰岭街道 150302001000 → 和平社区 150302001002 → grid …002001
-                                            → 新华街道   150302003000 → 清泉社区 150302003012 → grid …012001
-  centre 150302-ZX (社会治理中心), departments D-ZJ (住建局), D-CG (城管局)
-"""
+"""Shared fixtures: the one test desk (``tests/desk.py``: district, catalogue, staff), the test environment, and the
+browser. Folders extend ``desk`` in their own conftest when they need more; they do not build desks of their own."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from desk import Catalogue, Desk, District, UserFactory, catalogue_create, desk_create, district_create
+from django.test import Client
 from django.utils import translation
 
-from shanzhi.appeals.models import RejectReason
-from shanzhi.orgs.models import Unit, UnitKind, User
-from shanzhi.routing.models import Category, DispatchRule
-
-
-@dataclass
-class District:
-    city: Unit
-    district: Unit
-    town_a: Unit
-    community_a: Unit
-    grid_a: Unit
-    town_b: Unit
-    community_b: Unit
-    grid_b: Unit
-    centre: Unit
-    dept_housing: Unit
-    dept_urban: Unit
-
-
-def _unit(code: str, name: str, kind: str, parent: Unit | None = None) -> Unit:
-    return Unit.objects.create(code=code, name=name, kind=kind, parent=parent)
+from shanzhi.orgs.models import User
 
 
 @pytest.fixture(scope="session")
@@ -92,71 +66,69 @@ def _reseed_after_transactional_tests(request):
 
 @pytest.fixture
 def district(db) -> District:
-    city = _unit("150300000000", "乌海市", UnitKind.CITY)
-    dist = _unit("150302000000", "海勃湾区", UnitKind.DISTRICT, city)
-    town_a = _unit("150302001000", "凤凰岭街道", UnitKind.TOWN, dist)
-    com_a = _unit("150302001002", "和平社区居委会", UnitKind.COMMUNITY, town_a)
-    grid_a = _unit("150302001002001", "和平社区第1网格", UnitKind.GRID, com_a)
-    town_b = _unit("150302003000", "新华街道", UnitKind.TOWN, dist)
-    com_b = _unit("150302003012", "清泉社区居委会", UnitKind.COMMUNITY, town_b)
-    grid_b = _unit("150302003012001", "清泉社区第1网格", UnitKind.GRID, com_b)
-    centre = _unit("150302-ZX", "海勃湾区社会治理中心", UnitKind.CENTRE, dist)
-    housing = _unit("D-ZJ", "区住房和城乡建设局", UnitKind.DEPARTMENT, dist)
-    urban = _unit("D-CG", "区城市管理综合执法局", UnitKind.DEPARTMENT, dist)
-    return District(city, dist, town_a, com_a, grid_a, town_b, com_b, grid_b, centre, housing, urban)
-
-
-@dataclass
-class Catalogue:
-    road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 by the catalogue (住建局 assisting, if asked)
-    property_service: Category  # 城乡建设/物业管理/物业服务 → territorial (the place's town)
-    consult: Category  # 党务政务/政策咨询
+    return district_create()
 
 
 @pytest.fixture
 def seed_catalogue(district):
-    """``seed_catalogue(assisting=True)``: the small category tree, its dispatch catalogue and a reject reason that
-    the desks of the appeal, API and console tests work with."""
+    """``seed_catalogue(assisting=True)``: the small category tree, its dispatch catalogue and a reject reason."""
 
     def seed(*, assisting: bool = True) -> Catalogue:
-        build = Category.objects.create(code="01", name="城乡建设")
-        municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-        road_light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
-        prop = Category.objects.create(code="0102", name="物业管理", parent=build)
-        property_service = Category.objects.create(code="010201", name="物业服务", parent=prop)
-        consult_root = Category.objects.create(code="09", name="党务政务")
-        consult = Category.objects.create(code="0901", name="政策咨询", parent=consult_root)
-        rule = DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban)
-        if assisting:
-            rule.assisting_units.add(district.dept_housing)
-        DispatchRule.objects.create(category=prop, lead_unit=None, territorial_level="town")
-        RejectReason.objects.create(code="out_of_scope", text="不属于受理范围")
-        return Catalogue(road_light, property_service, consult)
+        return catalogue_create(district, assisting=assisting)
 
     return seed
 
 
 @pytest.fixture
-def make_user(db):
+def make_user(db) -> UserFactory:
     """``make_user(unit, "dispatcher", "operator", username=..., personal_data=True)``."""
-    counter = {"n": 0}
+    return UserFactory()
 
-    def make(unit: Unit, *roles: str, username: str | None = None, personal_data: bool = False) -> User:
-        counter["n"] += 1
-        user = User.objects.create_user(
-            username=username or f"user{counter['n']}",
-            password="pass-1234-word",
-            unit=unit,
-            display_name=f"测试用户{counter['n']}",
-        )
-        for role in roles:
-            group, _ = Group.objects.get_or_create(name=role)
-            user.groups.add(group)
-        if personal_data:
-            from django.contrib.auth.models import Permission
 
-            user.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
-        return User.objects.get(pk=user.pk)
+@pytest.fixture
+def desk_assisting() -> bool:
+    """Whether the catalogue's 路灯 rule names the 住建局 as assisting unit; a folder may override it."""
+    return True
+
+
+@pytest.fixture
+def desk(district, make_user, desk_assisting) -> Desk:
+    return desk_create(district, make_user, assisting=desk_assisting)
+
+
+@pytest.fixture
+def intake_defaults(desk) -> dict:
+    """The fields of a typical structured hotline appeal (路灯损坏 in grid A); a folder may override them."""
+    return {
+        "actor": desk.operator,
+        "channel": "hotline",
+        "content": "小区门口路灯不亮已经一周了",
+        "category": desk.road_light,
+        "citizen_name": "张三",
+        "citizen_phone": "13800001234",
+        "area": desk.district.grid_a,
+    }
+
+
+@pytest.fixture
+def intake(intake_defaults):
+    """Register a structured appeal through the service: ``intake(category=..., **overrides)`` → the appeal."""
+    from shanzhi.appeals.services import appeal_intake
+
+    def make(**kw):
+        return appeal_intake(**{**intake_defaults, **kw}).appeal
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """``login(user)`` → a test client logged in as ``user``."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
 
     return make
 

@@ -1,4 +1,4 @@
-"""The API against a working desk: categories, a catalogue, district and grid boundaries, and API keys per role."""
+"""The API on the shared desk (``tests/desk.py``) with district and grid boundaries and API keys per role."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from desk import Desk, boundaries_create
+from django.contrib.auth.models import Group
+from django.test import Client
 
 from shanzhi.orgs.apikeys import apikey_cache_clear, apikey_create
-from shanzhi.orgs.models import Boundary, Unit, User
+from shanzhi.orgs.models import Unit, User
 from shanzhi.routing.models import Category
-
-
-def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
-    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 class ApiClient:
@@ -41,14 +38,16 @@ class ApiClient:
 
 
 @dataclass
-class Desk:
+class ApiDesk:
+    """The shared desk plus API keys: integrations of town A, town B and the centre, and the desk's staff."""
+
     district: Any
     road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 (catalogue rule, 住建局 assisting)
     property_service: Category  # 城乡建设/物业管理/物业服务 → territorial (town)
     integration_a: User  # integration key user of 凤凰岭街道 (town A)
     integration_b: User  # integration key user of 新华街道 (town B)
     centre_integration: User
-    dispatcher: User
+    dispatcher: User  # the desk's dispatcher, here also an operator
     urban_handler: User
     keys: dict[str, str]
 
@@ -56,51 +55,37 @@ class Desk:
         return ApiClient(self.keys[name], **kw)
 
 
-# Two grids side by side inside a district box (roughly 海勃湾区).
-DISTRICT_BOX = (106.75, 39.60, 106.90, 39.75)
-GRID_A_BOX = (106.75, 39.60, 106.82, 39.75)
-GRID_B_BOX = (106.82, 39.60, 106.90, 39.75)
-POINT_IN_A = (106.80, 39.68)
-POINT_IN_B = (106.85, 39.68)
-POINT_OUTSIDE = (106.60, 39.40)  # inside China, outside the district
-
-
 @pytest.fixture(autouse=True)
 def _api_env():
     apikey_cache_clear()
-    with override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}):
-        yield
+    yield
     apikey_cache_clear()
 
 
-def _boundaries(district: Any) -> None:
-    Boundary.objects.create(unit=district.district, geojson=box(*DISTRICT_BOX))
-    Boundary.objects.create(unit=district.grid_a, geojson=box(*GRID_A_BOX))
-    Boundary.objects.create(unit=district.grid_b, geojson=box(*GRID_B_BOX))
-
-
 @pytest.fixture
-def desk(district, make_user, seed_catalogue) -> Desk:
-    catalogue = seed_catalogue(assisting=True)
-    _boundaries(district)
+def desk(desk: Desk, make_user) -> ApiDesk:
+    district = desk.district
+    boundaries_create(district)
+    desk.dispatcher.groups.add(Group.objects.get_or_create(name="operator")[0])
+    dispatcher = User.objects.get(pk=desk.dispatcher.pk)
     users = {
         "a": make_user(district.town_a, "integration", username="int-a"),
         "b": make_user(district.town_b, "integration", username="int-b"),
         "centre": make_user(district.centre, "integration", username="int-centre"),
-        "dispatcher": make_user(district.centre, "dispatcher", "operator", username="disp"),
-        "urban": make_user(district.dept_urban, "handler", username="cg"),
+        "dispatcher": dispatcher,
+        "urban": desk.urban_handler,
         "pd": make_user(district.centre, "integration", username="int-pd", personal_data=True),
     }
     keys = {name: apikey_create(user=user, name=f"测试 {name}")[1] for name, user in users.items()}
-    return Desk(
+    return ApiDesk(
         district=district,
-        road_light=catalogue.road_light,
-        property_service=catalogue.property_service,
+        road_light=desk.road_light,
+        property_service=desk.property_service,
         integration_a=users["a"],
         integration_b=users["b"],
         centre_integration=users["centre"],
-        dispatcher=users["dispatcher"],
-        urban_handler=users["urban"],
+        dispatcher=dispatcher,
+        urban_handler=desk.urban_handler,
         keys=keys,
     )
 

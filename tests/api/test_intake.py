@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from desk import POINT_IN_B, POINT_OUTSIDE
 from django.db import connection
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
 
-from .conftest import POINT_IN_B, POINT_OUTSIDE, ApiClient, appeal_body
+from .conftest import ApiClient, appeal_body
 
 
 def test_create_then_retry_with_same_idempotency_key_returns_the_same_appeal(desk):

@@ -4,12 +4,13 @@ rejected with their coded Chinese error while the rest are registered; retried i
 from __future__ import annotations
 
 import pytest
+from desk import POINT_OUTSIDE
 from django.test import override_settings
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
 from shanzhi.notifications.models import OutboxMessage
 
-from .conftest import POINT_OUTSIDE, appeal_body
+from .conftest import appeal_body
 
 pytestmark = pytest.mark.django_db
 

@@ -1,65 +1,8 @@
-"""A working desk: the small district, the shared catalogue (with an assisting unit) and staff in every role."""
+"""Helpers of the appeal tests on the shared desk (``tests/desk.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-
-from shanzhi.orgs.models import User
-from shanzhi.routing.models import Category
-
-
-@dataclass
-class Desk:
-    district: object
-    road_light: Category  # 城乡建设/市政设施/路灯损坏 → 城管局 (catalogue, 住建局 assisting)
-    property_service: Category  # 城乡建设/物业管理/物业服务 → territorial (town)
-    consult: Category
-    operator: User
-    dispatcher: User
-    urban_handler: User  # 城管局 handler
-    housing_handler: User  # 住建局 handler
-    town_a_handler: User
-    town_b_handler: User
-
-
-@pytest.fixture
-def desk(district, make_user, seed_catalogue) -> Desk:
-    catalogue = seed_catalogue(assisting=True)
-    return Desk(
-        district=district,
-        road_light=catalogue.road_light,
-        property_service=catalogue.property_service,
-        consult=catalogue.consult,
-        operator=make_user(district.centre, "operator", username="op"),
-        dispatcher=make_user(district.centre, "dispatcher", username="disp"),
-        urban_handler=make_user(district.dept_urban, "handler", username="cg"),
-        housing_handler=make_user(district.dept_housing, "handler", username="zj"),
-        town_a_handler=make_user(district.town_a, "handler", username="ta"),
-        town_b_handler=make_user(district.town_b, "handler", username="tb"),
-    )
-
-
-@pytest.fixture
-def intake(desk):
-    """Register a structured hotline appeal quickly: ``intake(category=..., **overrides)``."""
-    from shanzhi.appeals.services import appeal_intake
-
-    def make(**kw):
-        params = {
-            "actor": desk.operator,
-            "channel": "hotline",
-            "content": "小区门口路灯不亮已经一周了",
-            "category": desk.road_light,
-            "citizen_name": "张三",
-            "citizen_phone": "13800001234",
-            "area": desk.district.grid_a,
-        }
-        params.update(kw)
-        return appeal_intake(**params).appeal
-
-    return make
+from desk import Desk
 
 
 def appeal_fields(desk: Desk, **overrides: object) -> dict:

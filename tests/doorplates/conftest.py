@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
 
 from shanzhi.places import register
 from shanzhi.places.models import Building, Doorplate, Household, StandardAddress
@@ -51,13 +50,3 @@ def estate(district) -> Estate:
         building_plate=register.doorplate_issue(address=building.address),
         households=households,
     )
-
-
-@pytest.fixture
-def login():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from shanzhi.orgs.models import Unit, UnitKind
 from shanzhi.routing.models import Category
@@ -27,13 +26,3 @@ def seeded(district):
     from shanzhi.knowledge.seed import seed_load
 
     return seed_load()
-
-
-@pytest.fixture
-def login():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make

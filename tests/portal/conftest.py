@@ -1,5 +1,5 @@
-"""Portal fixtures: a small catalogue that routes 路灯损坏 to the 城管局, staff who handle appeals through the
-services, photos, and citizens (verified phones) without going through the code each time."""
+"""Portal fixtures on the shared desk: 路灯损坏 routed to the 城管局, staff who handle appeals through the services,
+photos, and citizens (verified phones) without going through the code each time."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from PIL import Image
 
 from shanzhi.appeals.models import Appeal, AppealType
@@ -16,7 +17,7 @@ from shanzhi.core import clock
 from shanzhi.orgs.models import User
 from shanzhi.portal.citizen import Citizen
 from shanzhi.portal.services import Photo, portal_submit
-from shanzhi.routing.models import Category, DispatchRule
+from shanzhi.routing.models import Category
 
 PHONE_A = "13800001111"
 PHONE_B = "13900002222"
@@ -37,21 +38,22 @@ class Staff:
 
 
 @pytest.fixture
-def road_light(district) -> Category:
-    build = Category.objects.create(code="01", name="城乡建设")
-    municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-    leaf = Category.objects.create(code="010101", name="路灯损坏", parent=municipal, keywords="路灯 照明")
-    DispatchRule.objects.create(category=municipal, lead_unit=district.dept_urban, note="路灯由城管局主办")
-    return leaf
+def desk_assisting() -> bool:
+    return False
 
 
 @pytest.fixture
-def staff(district, make_user) -> Staff:
-    return Staff(
-        operator=make_user(district.centre, "operator", "dispatcher"),
-        dispatcher=make_user(district.centre, "dispatcher"),
-        handler=make_user(district.dept_urban, "handler"),
-    )
+def road_light(desk) -> Category:
+    """The shared desk's 路灯损坏 (routed to the 城管局 alone), with the words citizens use for it."""
+    desk.road_light.keywords = "路灯 照明"
+    desk.road_light.save(update_fields=["keywords"])
+    return desk.road_light
+
+
+@pytest.fixture
+def staff(desk) -> Staff:
+    desk.operator.groups.add(Group.objects.get_or_create(name="dispatcher")[0])
+    return Staff(operator=User.objects.get(pk=desk.operator.pk), dispatcher=desk.dispatcher, handler=desk.urban_handler)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Appeals to look for duplicates and hotspots in: a small category tree, a dispatcher, and a quick intake."""
+"""Appeals to look for duplicates and hotspots in, on the shared desk: a few more categories and a quick intake."""
 
 from __future__ import annotations
 
@@ -6,15 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings as django_settings
 
 from shanzhi.routing.models import Category
-
-if "shanzhi.proactive" not in django_settings.INSTALLED_APPS:  # pragma: no cover - a setup error, said plainly
-    raise RuntimeError(
-        "tests/proactive need shanzhi.proactive in INSTALLED_APPS; run with "
-        "`PYTHONPATH=. pytest tests/proactive --ds=tests.proactive.settings_proactive` until settings.py has it"
-    )
 
 T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Haibowan, a Tuesday
 
@@ -31,22 +24,20 @@ class World:
 
 
 @pytest.fixture
-def world(district, make_user) -> World:
-    build = Category.objects.create(code="01", name="城乡建设")
-    municipal = Category.objects.create(code="0101", name="市政设施", parent=build)
-    light = Category.objects.create(code="010101", name="路灯损坏", parent=municipal)
-    damage = Category.objects.create(code="010102", name="道路破损", parent=municipal)
+def world(desk) -> World:
+    """The shared desk's 路灯损坏 with a sibling (道路破损) and a category of another class (施工噪声)."""
+    damage = Category.objects.create(code="010102", name="道路破损", parent=desk.road_light.parent)
     env = Category.objects.create(code="11", name="环境保护")
     noise_l2 = Category.objects.create(code="1101", name="噪声污染", parent=env)
     noise = Category.objects.create(code="110101", name="施工噪声", parent=noise_l2)
     return World(
-        district=district,
-        road_light=light,
+        district=desk.district,
+        road_light=desk.road_light,
         road_damage=damage,
         noise=noise,
-        dispatcher=make_user(district.centre, "dispatcher", username="disp"),
-        operator=make_user(district.centre, "operator", username="op"),
-        handler=make_user(district.dept_urban, "handler", username="cg"),
+        dispatcher=desk.dispatcher,
+        operator=desk.operator,
+        handler=desk.urban_handler,
     )
 
 
