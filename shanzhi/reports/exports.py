@@ -84,11 +84,11 @@ def monthly_sections(report: MonthlyReport) -> list[tuple[str, list[str], list[l
         )
     )  # fmt: skip
     for extra in report.extra_sections:  # the other apps' sections (grid, mediation, IoT, co-governance, …)
-        rows = [
+        cells: list[list[object]] = [
             [rules.fmt_pct(v) if i in extra.percent_columns and isinstance(v, float) else v for i, v in enumerate(row)]
             for row in extra.rows
         ]
-        sections.append((extra.title, list(extra.header), rows))
+        sections.append((extra.title, list(extra.header), cells))
     return sections
 
 
