@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shanzhi.core.observability.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,14 +178,21 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"withhold_exception_messages": {"()": "shanzhi.core.log_filters.WithholdExceptionMessages"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # SHANZHI_LOG_FORMAT=json: one JSON object per line with the request id (docs/operations.md).
+        "json": {"()": "shanzhi.core.observability.json_logs.json_formatter"},
+    },
+    "filters": {
+        "withhold_exception_messages": {"()": "shanzhi.core.log_filters.WithholdExceptionMessages"},
+        "request_id": {"()": "shanzhi.core.observability.request_context.RequestIdFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "json" if os.environ.get("SHANZHI_LOG_FORMAT", "plain") == "json" else "plain",
             # Tracebacks without exception messages, which may quote personal data (shanzhi.core.log_filters).
-            "filters": [] if DEBUG else ["withhold_exception_messages"],
+            "filters": ["request_id"] if DEBUG else ["request_id", "withhold_exception_messages"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -213,6 +221,9 @@ SHANZHI: dict[str, Any] = {
     # Hot write paths (intake) prepare their insert statements on the server; turn off behind a connection pooler
     # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
     "BULK_INSERT_PREPARE": os.environ.get("SHANZHI_BULK_INSERT_PREPARE", "1") not in ("0", "false", "no"),
+    # Who may read /metrics: these networks (Prometheus on the same host or the monitoring network) or a bearer token.
+    "METRICS_ALLOW": env_list("SHANZHI_METRICS_ALLOW", "127.0.0.1/32,::1/128"),
+    "METRICS_TOKEN": os.environ.get("SHANZHI_METRICS_TOKEN", ""),
 }
 
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "shanzhi.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shanzhi.core.observability import gauges
+
+        gauges.register()

@@ -11,3 +11,10 @@ class NotificationsConfig(AppConfig):
         from shanzhi.core import periodic
 
         periodic.register("notifications.deliver_outbox", "* * * * *", "shanzhi.notifications.tasks.deliver_outbox")
+
+        from shanzhi.core.observability import metrics
+        from shanzhi.notifications.selectors import outbox_depth
+
+        metrics.register_gauge(
+            "shanzhi_outbox_messages", "Citizen notifications not yet sent, by state", outbox_depth, labels=("state",)
+        )

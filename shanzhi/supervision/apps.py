@@ -11,3 +11,13 @@ class SupervisionConfig(AppConfig):
         from shanzhi.core import periodic
 
         periodic.register("supervision.sweep_deadlines", "* * * * *", "shanzhi.supervision.tasks.sweep_deadlines")
+
+        from shanzhi.core.observability import metrics
+        from shanzhi.supervision.selectors import overdue_assignments, supervision_orders_open
+
+        metrics.register_gauge(
+            "shanzhi_assignments_overdue", "Active assignments past their deadline", overdue_assignments
+        )
+        metrics.register_gauge(
+            "shanzhi_supervision_orders_open", "Supervision orders not yet answered", supervision_orders_open
+        )

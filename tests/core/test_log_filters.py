@@ -68,5 +68,5 @@ def test_the_console_handler_withholds_them_unless_debug_is_on():
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    assert handler_filters("0") == ["withhold_exception_messages"]
-    assert handler_filters("1") == []
+    assert handler_filters("0") == ["request_id", "withhold_exception_messages"]
+    assert handler_filters("1") == ["request_id"]
