@@ -1,6 +1,9 @@
 """``shanzhi scheduler [--once]``: enqueue the periodic jobs of :mod:`shanzhi.core.periodic` when they are due.
 
-It never runs a job itself (``shanzhi worker`` does). Running two schedulers is safe: each slot is enqueued once.
+It never runs a job itself (``shanzhi worker`` does). Run one per node if you like: they elect a leader
+(:mod:`shanzhi.core.leader`) and the others stand by, taking over within a poll when the leader dies; each slot is
+claimed before it is enqueued, so even two leaders enqueue it once. ``--once`` (tests, cron) does not wait for the
+lock.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from shanzhi.core import clock, periodic
+from shanzhi.core.leader import LeaderLock
 
 PRUNE_EVERY = 3600.0
 
@@ -31,7 +35,19 @@ class Command(BaseCommand):
             names = ", ".join(f"{job.name} ({job.cron})" for job in periodic.jobs())
             self.stdout.write(f"scheduler started: {names}")
         last_prune = 0.0
+        lock = LeaderLock("scheduler")
+        leading: bool | None = None
         while True:
+            if not options["once"]:
+                now_leading = lock.try_acquire()
+                if now_leading != leading:
+                    self.stdout.write("scheduler leads" if now_leading else "scheduler stands by (another leads)")
+                    leading = now_leading
+                if not leading:
+                    self._sleep(options["interval"])
+                    if self._stopping:
+                        break
+                    continue
             for name, slot in periodic.enqueue_due(now=clock.now()):
                 self.stdout.write(f"enqueued {name} for {slot.isoformat()}")
             if time.monotonic() - last_prune > PRUNE_EVERY:
@@ -41,8 +57,9 @@ class Command(BaseCommand):
                 return
             self._sleep(options["interval"])
             if self._stopping:
-                self.stdout.write("scheduler stopped")
-                return
+                break
+        lock.release()
+        self.stdout.write("scheduler stopped")
 
     def _sleep(self, interval: float) -> None:
         """Sleep until just after the next whole minute (cron resolution) or ``interval``, whichever is first."""
