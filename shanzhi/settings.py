@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shanzhi.core.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -124,6 +125,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-shanzhi-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# A streaming replica for the read side (reports, dashboard): shanzhi.core.db_routing. Tests mirror the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shanzhi.core.db_routing.ReadReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -224,6 +234,8 @@ SHANZHI: dict[str, Any] = {
     # Who may read /metrics: these networks (Prometheus on the same host or the monitoring network) or a bearer token.
     "METRICS_ALLOW": env_list("SHANZHI_METRICS_ALLOW", "127.0.0.1/32,::1/128"),
     "METRICS_TOKEN": os.environ.get("SHANZHI_METRICS_TOKEN", ""),
+    # Pages whose reads go to DATABASE_REPLICA_URL when it is set (GET and HEAD only).
+    "REPLICA_PATHS": env_list("SHANZHI_REPLICA_PATHS", "/console/reports/"),
 }
 
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:
