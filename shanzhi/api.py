@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,16 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 404:
         return error_response(request, 404, NotFound.code, NotFound.default_message)
     return error_response(request, exc.status_code, f"http_{exc.status_code}", _("请求无法处理"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database restarts or fails over: a clean, coded 503 the client may retry (with its idempotency key)."""
+    logger.warning("api: database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.path)
+    response = error_response(request, 503, "database_unavailable", _("系统繁忙（数据库暂不可用），请稍后重试"))
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(Exception)

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "shanzhi.core.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shanzhi.core.database_unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "shanzhi.urls"

@@ -42,7 +42,7 @@ def primary_and_replica():
 
 
 def test_reports_read_from_the_replica_and_the_desk_from_the_primary(primary_and_replica):
-    primary, replica, env = primary_and_replica
+    _primary, replica, env = primary_and_replica
     env = {**env, "DATABASE_REPLICA_URL": replica.url_for("shanzhi")}
     _run(env, sys.executable, str(PROBE), "prepare")
     assert wait_until(lambda: replica.psql("SELECT count(*) FROM appeals_appeal", "shanzhi") == "1")
