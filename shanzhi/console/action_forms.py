@@ -221,6 +221,10 @@ class CloseForm(forms.Form):
     note = _text(_("办结说明"))
 
 
+class ReopenForm(forms.Form):
+    reason = _text(_("重新办理理由"))
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("查看事由"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})

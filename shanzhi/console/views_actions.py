@@ -147,6 +147,11 @@ def _close(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("已办结")
 
 
+def _reopen(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
+    services.appeal_reopen(actor=user, appeal=appeal, reason=d["reason"])
+    return _("已重新办理，派回原承办单位")
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "reject": _reject,
@@ -164,6 +169,7 @@ HANDLERS: dict[str, Handler] = {
     "redo": _redo,
     "follow_up": _follow_up,
     "close": _close,
+    "reopen": _reopen,
 }
 
 

@@ -50,6 +50,7 @@ ACTION_FORMS: dict[str, type] = {
     "redo": action_forms.RedoForm,
     "follow_up": action_forms.FollowUpForm,
     "close": action_forms.CloseForm,
+    "reopen": action_forms.ReopenForm,
 }
 
 
