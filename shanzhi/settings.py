@@ -235,6 +235,12 @@ SHANZHI: dict[str, Any] = {
     "BULK_INSERT_PREPARE": os.environ.get("SHANZHI_BULK_INSERT_PREPARE", "1") not in ("0", "false", "no"),
 }
 
+if PRODUCTION and SHANZHI["NOTIFIER_BACKEND"].rsplit(".", 1)[-1] == "LogBackend":
+    # The log backend only writes a line and reports "sent": a production centre must never pretend to send.
+    raise ImproperlyConfigured(
+        "SHANZHI_ENV=production needs a real SMS backend: set SHANZHI_NOTIFIER_BACKEND (e.g. "
+        "shanzhi.notifications.backends.HttpSmsGatewayBackend with SHANZHI_SMS_GATEWAY_URL/KEY)."
+    )
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers.")
 

@@ -271,7 +271,7 @@ def _validated_fields(
         raise ValidationFailed(_("紧急程度无效"), code="invalid_urgency")
     cat = resolve_category(category)
     phone = pii.normalize_phone(citizen_phone) if citizen_phone else ""
-    if phone and not pii.phone_is_valid(phone):
+    if phone and not pii.citizen_phone_is_valid(phone):
         raise ValidationFailed(_("联系电话格式不正确"), code="invalid_phone")
     id_number = citizen_id_number.strip().upper()
     if id_number and not pii.id_number_is_valid(id_number):

@@ -62,3 +62,18 @@ def test_junk_transition_bodies_are_coded(client, desk, action, junk):
     response = client.post(f"/appeals/{appeal.pk}/{action}", junk)
     assert response.status_code in (200, 403, 404, 409, 422), response.content
     assert response.status_code == 200 or response.json()["code"]
+
+
+@pytest.mark.parametrize("phone", ["12345", "95588", "4008001234"])
+def test_a_service_number_is_not_a_citizens_phone_on_any_channel(client, desk, phone):
+    from shanzhi.appeals.services import appeal_intake
+    from shanzhi.core.errors import ValidationFailed
+
+    single = client.post("/appeals", {"content": "路灯坏了", "citizen_phone": phone})
+    assert single.status_code == 422 and single.json()["code"] == "invalid_phone"
+    batch = client.post("/appeals/batch", {"appeals": [{"content": "路灯坏了", "citizen_phone": phone}]})
+    assert batch.json()["results"][0]["error"]["code"] == "invalid_phone"
+    with pytest.raises(ValidationFailed):
+        appeal_intake(actor=desk.dispatcher, channel="hotline", content="路灯坏了", citizen_phone=phone)
+    taken = client.post("/appeals", {"content": "路灯坏了", "citizen_phone": "0473-1234567"})
+    assert taken.status_code == 201  # positive control: a landline is a citizen's number

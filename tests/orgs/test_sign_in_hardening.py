@@ -64,5 +64,5 @@ def test_demo_accounts_are_refused_in_production_and_fail_the_deploy_check(desk,
     refused = _login(Client(), "/console/login/", desk.operator.username, DEMO_PASSWORD)
     assert refused.status_code == 200 and "_auth_user_id" not in refused.client.session
     assert _login(Client(), "/console/login/", desk.leader.username, PASSWORD).status_code == 302  # a real account
-    with pytest.raises(SystemCheckError, match="shanzhi.E001"):
+    with pytest.raises(SystemCheckError, match=r"shanzhi\.E001"):
         call_command("check", "--deploy", "--fail-level", "ERROR")
