@@ -49,18 +49,20 @@ def _whole_number(value: object) -> object:
     return value
 
 
-def _whole(low: int, high: int) -> Any:
-    return Annotated[
-        int,
-        BeforeValidator(_whole_number),
-        Ge(low),
-        Le(high),
-        WithJsonSchema({"type": "integer", "minimum": low, "maximum": high}),
-    ]
-
-
-Id = _whole(1, MAX_ID)
-WorkingDays = _whole(1, 30)
+Id = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(1),
+    Le(MAX_ID),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
+WorkingDays = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(1),
+    Le(30),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 30}),
+]
 IdOrCode = Id | Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=NO_CONTROL)]
 
 

@@ -24,4 +24,4 @@ def as_id(text: object) -> int | None:
         return None
     if isinstance(text, int):
         return text if 0 < text <= MAX_ID else None
-    return int(text) if is_id_text(text) else None  # type: ignore[arg-type]
+    return int(text) if isinstance(text, str) and is_id_text(text) else None
