@@ -107,12 +107,27 @@ def on_shanzhi_error(request: HttpRequest, exc: ShanzhiError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.details)
 
 
+# A refusal of one of these fields by the schema keeps the code the service gave it before the schema did.
+FIELD_CODES: dict[str, tuple[str, str | Promise]] = {
+    "channel": ("invalid_channel", _("来源渠道无效")),
+    "appeal_type": ("invalid_appeal_type", _("诉求类型无效")),
+    "urgency": ("invalid_urgency", _("紧急程度无效")),
+    "kind": ("invalid_request_kind", _("申请类型无效")),
+    "cursor": ("invalid_cursor", _("分页游标无效")),
+    "created_from": ("invalid_date", _("日期时间格式不正确，请用 ISO 8601（如 2026-12-01T08:00:00+08:00）")),
+    "created_to": ("invalid_date", _("日期时间格式不正确，请用 ISO 8601（如 2026-12-01T08:00:00+08:00）")),
+}
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
     ]
+    fields = {next((p for p in reversed(e["loc"]) if not p.isdigit()), "") for e in errors}
+    if len(fields) == 1 and (known := FIELD_CODES.get(fields.pop())) is not None:
+        return error_response(request, 422, known[0], known[1], {"errors": errors})
     return error_response(request, 422, "invalid_request", _("请求参数不正确，请检查后重试"), {"errors": errors})
 
 

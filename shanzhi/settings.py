@@ -38,7 +38,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SECRET_KEY (at least 40 random characters).")
 
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1): the embedded profile (`make run`) serves a trial to other people, and Django's debug
+# page shows settings and tracebacks to anyone.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs ALLOWED_HOSTS.")
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "axes",
     "ninja",
     # In the order of the layers (docs/architecture.md): an app comes after the apps it builds on.
     "shanzhi.core",
@@ -83,7 +86,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shanzhi.core.database_unavailable.DatabaseUnavailableMiddleware",
+    # Last: turns django-axes' lockout into the refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in: django-axes counts failures per account and per address (the client's address as
+# shanzhi.core.http.client_ip reads it behind SHANZHI_TRUSTED_PROXIES) and locks after AXES_FAILURE_LIMIT; the
+# lockouts are in the admin (访问尝试 / Access attempts) where an administrator can lift them. Demo accounts are
+# refused in production (shanzhi.orgs.sign_in).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shanzhi.orgs.sign_in.StaffBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SHANZHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SHANZHI_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "shanzhi.core.http.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 
 ROOT_URLCONF = "shanzhi.urls"
 WSGI_APPLICATION = "shanzhi.wsgi.application"
@@ -239,6 +259,12 @@ SHANZHI: dict[str, Any] = {
     "REPLICA_PATHS": env_list("SHANZHI_REPLICA_PATHS", "/console/reports/"),
 }
 
+if PRODUCTION and SHANZHI["NOTIFIER_BACKEND"].rsplit(".", 1)[-1] == "LogBackend":
+    # The log backend only writes a line and reports "sent": a production centre must never pretend to send.
+    raise ImproperlyConfigured(
+        "SHANZHI_ENV=production needs a real SMS backend: set SHANZHI_NOTIFIER_BACKEND (e.g. "
+        "shanzhi.notifications.backends.HttpSmsGatewayBackend with SHANZHI_SMS_GATEWAY_URL/KEY)."
+    )
 if PRODUCTION and not SHANZHI["FIELD_KEY"]:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers.")
 

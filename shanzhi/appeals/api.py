@@ -9,17 +9,20 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from collections import Counter
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Status
+from ninja import Header, Path, Query, Router, Status
+from pydantic import BeforeValidator
 
 from shanzhi.appeals import selectors, services, unit_work
 from shanzhi.appeals.api_schemas import (
+    NO_CONTROL,
     AcceptIn,
     AppealBatchIn,
     AppealBatchOut,
@@ -53,11 +56,25 @@ from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
+from shanzhi.core.ids import MAX_ID, as_id
 from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.orgs.permissions import may_view_personal_data
 from shanzhi.routing.models import Category
+
+
+def _iso_only(value: object) -> object:
+    """A date-time as ISO 8601 text only (pydantic would also read ``0.5`` as seconds since 1970)."""
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("not an ISO 8601 date-time")
+    return value
+
+
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: An appeal's key in a path: its id or its tracking number.
+PathKey = Annotated[str, Path(max_length=40, pattern=NO_CONTROL)]
 
 router = Router(tags=["诉求"])
 catalogue_router = Router(tags=["目录"])
@@ -107,7 +124,8 @@ def _detail(request: HttpRequest, appeal: Appeal) -> dict[str, Any]:
 
 def _unit(value: int | str) -> Unit:
     text = str(value).strip()
-    unit = Unit.objects.filter(Q(code=text) | Q(pk=int(text)) if text.isdigit() else Q(code=text)).first()
+    pk = as_id(value) if isinstance(value, int) else as_id(text)
+    unit = Unit.objects.filter(Q(code=text) | Q(pk=pk) if pk is not None else Q(code=text)).first()
     if unit is None:
         raise ValidationFailed(_("单位不存在"), code="unknown_unit", unit=text)
     return unit
@@ -127,7 +145,7 @@ def _unit(value: int | str) -> Unit:
 def appeal_create(
     request: HttpRequest,
     payload: AppealCreateIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80, pattern=NO_CONTROL),
 ) -> Status:
     result = services.appeal_intake(
         actor=_actor(request),
@@ -192,7 +210,7 @@ def appeal_create_batch(request: HttpRequest, payload: AppealBatchIn) -> dict[st
 
 
 @router.get("/appeals/{key}", response={200: AppealDetailOut, **ERRORS}, summary="查看诉求（编号或 id）")
-def appeal_read(request: HttpRequest, key: str) -> dict[str, Any]:
+def appeal_read(request: HttpRequest, key: PathKey) -> dict[str, Any]:
     return _detail(request, selectors.appeal_get(user=_actor(request), key=key))
 
 
@@ -207,32 +225,53 @@ def _decode_cursor(cursor: str) -> str:
         raise InvalidCursor(cursor[:40]) from error
 
 
+# Every stored time lies between these: a bound beyond them filters nothing (and year 1 or 9999 in another time
+# zone would not survive the conversion to UTC).
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None or timezone.is_aware(moment):
-        return moment
-    return timezone.make_aware(moment, clock.centre_tz())
+    """A time filter in UTC, kept within what any appeal can hold (a naive time is the centre's local time)."""
+    if moment is None:
+        return None
+    if moment.replace(tzinfo=None) <= EARLIEST.replace(tzinfo=None) + dt.timedelta(days=2):
+        return EARLIEST
+    if moment.replace(tzinfo=None) >= LATEST.replace(tzinfo=None) - dt.timedelta(days=2):
+        return LATEST
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, clock.centre_tz())
+    return moment.astimezone(dt.UTC)
+
+
+# Comma-separated codes (``state=received,accepted``); a code that is none of the values matches nothing.
+CODE_LIST = r"^[a-z0-9_, ]*$"
 
 
 @router.get("/appeals", response={200: AppealPage, **ERRORS}, summary="诉求列表（本单位可见范围）")
 def appeal_list(
     request: HttpRequest,
-    state: str | None = Query(None, description="状态，可用逗号分隔多个"),
-    channel: str | None = Query(None, description="来源渠道，可用逗号分隔多个"),
-    category: str | None = Query(None, description="分类（编号、编码或路径），含下级分类"),
-    created_from: dt.datetime | None = Query(None, description="登记时间起（含）"),
-    created_to: dt.datetime | None = Query(None, description="登记时间止（不含）"),
+    state: str | None = Query(None, max_length=200, pattern=CODE_LIST, description="状态，可用逗号分隔多个"),
+    channel: str | None = Query(None, max_length=200, pattern=CODE_LIST, description="来源渠道，可用逗号分隔多个"),
+    category: str | None = Query(
+        None, max_length=200, pattern=NO_CONTROL, description="分类（编号、编码或路径），含下级分类"
+    ),
+    created_from: IsoDateTime | None = Query(
+        None, description="登记时间起（含），ISO 8601，如 2026-12-01T00:00:00+08:00"
+    ),
+    created_to: IsoDateTime | None = Query(None, description="登记时间止（不含），ISO 8601"),
     limit: int = Query(20, ge=1, le=PAGE_MAX),
-    cursor: str | None = Query(None, description="上一页返回的 next"),
+    cursor: str | None = Query(None, max_length=200, pattern=r"^[A-Za-z0-9_-]*$", description="上一页返回的 next"),
 ) -> dict[str, Any]:
     qs = selectors.appeals_visible_to(_actor(request)).select_related("category", "area", "lead_unit")
     if state:
         qs = qs.filter(state__in=[s.strip() for s in state.split(",") if s.strip()])
     if channel:
         qs = qs.filter(channel__in=[c.strip() for c in channel.split(",") if c.strip()])
-    if category:
+    if category and category.strip():
         cat = resolve_category(category)
-        assert cat is not None
-        qs = qs.filter(Q(category_id=cat.pk) | Q(category__path__startswith=f"{cat.path}/"))
+        if cat is not None:
+            qs = qs.filter(Q(category_id=cat.pk) | Q(category__path__startswith=f"{cat.path}/"))
     if (start := _aware(created_from)) is not None:
         qs = qs.filter(created_at__gte=start)
     if (end := _aware(created_to)) is not None:
@@ -248,7 +287,7 @@ def appeal_list(
 
 
 @router.get("/appeals/{key}/timeline", response={200: list[EventOut], **ERRORS}, summary="诉求办理过程")
-def appeal_events(request: HttpRequest, key: str) -> list[dict[str, Any]]:
+def appeal_events(request: HttpRequest, key: PathKey) -> list[dict[str, Any]]:
     appeal = selectors.appeal_get(user=_actor(request), key=key)
     return [event_dict(e) for e in selectors.appeal_timeline(appeal=appeal)]
 
@@ -256,12 +295,12 @@ def appeal_events(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 # --- the centre's transitions ---------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, key: str) -> Appeal:
+def _visible(request: HttpRequest, key: PathKey) -> Appeal:
     return selectors.appeal_get(user=_actor(request), key=key)
 
 
 @router.post("/appeals/{key}/accept", response={200: AppealDetailOut, **ERRORS}, summary="受理")
-def appeal_accept(request: HttpRequest, key: str, payload: AcceptIn) -> dict[str, Any]:
+def appeal_accept(request: HttpRequest, key: PathKey, payload: AcceptIn) -> dict[str, Any]:
     changes = payload.model_dump(exclude={"category", "dispatch"}, exclude_none=True)
     appeal = services.appeal_accept(
         actor=_actor(request),
@@ -274,7 +313,7 @@ def appeal_accept(request: HttpRequest, key: str, payload: AcceptIn) -> dict[str
 
 
 @router.post("/appeals/{key}/reject", response={200: AppealDetailOut, **ERRORS}, summary="不予受理")
-def appeal_reject(request: HttpRequest, key: str, payload: RejectIn) -> dict[str, Any]:
+def appeal_reject(request: HttpRequest, key: PathKey, payload: RejectIn) -> dict[str, Any]:
     appeal = services.appeal_reject(
         actor=_actor(request), appeal=_visible(request, key), reason_code=payload.reason_code, note=payload.note
     )
@@ -282,7 +321,7 @@ def appeal_reject(request: HttpRequest, key: str, payload: RejectIn) -> dict[str
 
 
 @router.post("/appeals/{key}/dispatch", response={200: AppealDetailOut, **ERRORS}, summary="派遣")
-def appeal_dispatch(request: HttpRequest, key: str, payload: DispatchIn) -> dict[str, Any]:
+def appeal_dispatch(request: HttpRequest, key: PathKey, payload: DispatchIn) -> dict[str, Any]:
     appeal = _visible(request, key)
     lead = _unit(payload.lead_unit) if payload.lead_unit not in (None, "") else None
     assisting = [_unit(u) for u in payload.assisting_units]
@@ -293,13 +332,13 @@ def appeal_dispatch(request: HttpRequest, key: str, payload: DispatchIn) -> dict
 
 
 @router.post("/appeals/{key}/reply", response={200: AppealDetailOut, **ERRORS}, summary="统一答复")
-def appeal_reply(request: HttpRequest, key: str, payload: ReplyIn) -> dict[str, Any]:
+def appeal_reply(request: HttpRequest, key: PathKey, payload: ReplyIn) -> dict[str, Any]:
     appeal = services.appeal_reply(actor=_actor(request), appeal=_visible(request, key), text=payload.text)
     return _detail(request, appeal)
 
 
 @router.post("/appeals/{key}/follow-up", response={200: AppealDetailOut, **ERRORS}, summary="回访")
-def appeal_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) -> dict[str, Any]:
+def appeal_follow_up(request: HttpRequest, key: PathKey, payload: FollowUpIn) -> dict[str, Any]:
     appeal = services.appeal_follow_up(
         actor=_actor(request),
         appeal=_visible(request, key),
@@ -312,7 +351,7 @@ def appeal_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) -> dic
 
 
 @router.post("/requests/{request_id}/decide", response={200: RequestOut, **ERRORS}, summary="审批单位申请")
-def request_decide(request: HttpRequest, request_id: int, payload: DecideIn) -> dict[str, Any]:
+def request_decide(request: HttpRequest, request_id: PathId, payload: DecideIn) -> dict[str, Any]:
     user = _actor(request)
     row = AssignmentRequest.objects.filter(pk=request_id, assignment__in=selectors.assignments_visible_to(user)).first()
     if row is None:
@@ -337,13 +376,13 @@ def _assignment_out(assignment: Assignment) -> dict[str, Any]:
 
 
 @router.post("/assignments/{assignment_id}/sign", response={200: AssignmentOut, **ERRORS}, summary="签收")
-def assignment_sign(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+def assignment_sign(request: HttpRequest, assignment_id: PathId) -> dict[str, Any]:
     assignment = unit_work.assignment_sign(actor=_actor(request), assignment=_assignment(request, assignment_id))
     return _assignment_out(assignment)
 
 
 @router.post("/assignments/{assignment_id}/contact", response={200: AssignmentOut, **ERRORS}, summary="联系诉求人")
-def assignment_contact(request: HttpRequest, assignment_id: int, payload: ContactIn) -> dict[str, Any]:
+def assignment_contact(request: HttpRequest, assignment_id: PathId, payload: ContactIn) -> dict[str, Any]:
     assignment = unit_work.assignment_record_contact(
         actor=_actor(request), assignment=_assignment(request, assignment_id), note=payload.note
     )
@@ -351,7 +390,7 @@ def assignment_contact(request: HttpRequest, assignment_id: int, payload: Contac
 
 
 @router.post("/assignments/{assignment_id}/feedback", response={200: AssignmentOut, **ERRORS}, summary="处置反馈")
-def assignment_feedback(request: HttpRequest, assignment_id: int, payload: FeedbackIn) -> dict[str, Any]:
+def assignment_feedback(request: HttpRequest, assignment_id: PathId, payload: FeedbackIn) -> dict[str, Any]:
     assignment = unit_work.assignment_feedback(
         actor=_actor(request),
         assignment=_assignment(request, assignment_id),
@@ -366,7 +405,7 @@ def assignment_feedback(request: HttpRequest, assignment_id: int, payload: Feedb
     response={201: RequestOut, **ERRORS},
     summary="申请退回、延期或挂账",
 )
-def assignment_request(request: HttpRequest, assignment_id: int, payload: RequestIn) -> Status:
+def assignment_request(request: HttpRequest, assignment_id: PathId, payload: RequestIn) -> Status:
     created = unit_work.assignment_request(
         actor=_actor(request),
         assignment=_assignment(request, assignment_id),

@@ -7,48 +7,98 @@ Personal data (the citizen's name, phone and address) is masked unless the calle
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from ninja import Field, Schema
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, StrictBool, StrictFloat, StrictStr, WithJsonSchema
 
-from shanzhi.appeals.models import Appeal, AppealEvent, Assignment, AssignmentRequest
+from shanzhi.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealType,
+    Assignment,
+    AssignmentRequest,
+    Channel,
+    Rating,
+    RequestKind,
+)
 from shanzhi.core import pii
+from shanzhi.core.ids import MAX_ID
 from shanzhi.orgs.models import Unit
-from shanzhi.routing.models import Category
+from shanzhi.routing.models import Category, Urgency
 
-# --- input ----------------------------------------------------------------------------------------------------
+# --- input ---------------------------------------------------------------------------------------------------
+#
+# The schema says exactly what the validation takes (a schemathesis run in the suite holds both to it): enumerations
+# as enums, booleans and integers strict (``0`` is not ``false``, ``"3"`` is not ``3``), ids within a 64-bit key,
+# text without NUL characters (which no PostgreSQL text column can hold). What the schema cannot say (a phone number
+# that is not a real one, a category that does not exist, a place outside the district) is a coded 422.
+
+NO_NUL = r"^[^\u0000]*$"
+#: A filter or key with no control characters at all.
+NO_CONTROL = r"^[^\u0000-\u001f\u007f]*$"
+
+
+def _whole_number(value: object) -> object:
+    """An integer as JSON Schema means it: ``3`` or ``3.0``, never ``true`` or ``"3"``."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("an integer is required")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(1),
+    Le(MAX_ID),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+]
+WorkingDays = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(1),
+    Le(30),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 30}),
+]
+IdOrCode = Id | Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=NO_CONTROL)]
+
+
+def text(max_length: int, *, min_length: int = 0, default: Any = "", description: str | None = None) -> Any:
+    """A text field: no NUL characters, the given length."""
+    return Field(default, min_length=min_length, max_length=max_length, pattern=NO_NUL, description=description)
 
 
 class AppealCreateIn(Schema):
-    content: str = Field(..., min_length=1, max_length=20_000, description="诉求内容")
-    channel: str = Field(
-        "open311",
-        max_length=12,
-        description="来源渠道：hotline, city_12345, web, portal, doorplate, walk_in, grid, iot, open311, letter",
+    content: str = text(20_000, min_length=1, default=..., description="诉求内容")
+    channel: Channel = Field(Channel.OPEN311, description="来源渠道")
+    title: str = text(120, description="标题（留空取内容前 40 字）")
+    appeal_type: AppealType = Field(AppealType.HELP, description="诉求类型")
+    urgency: Urgency | None = Field(None, description="紧急程度（留空按分类的默认值）")
+    category: IdOrCode | None = Field(None, description="分类：编号(id)、编码(code)或完整路径(如 城乡建设/物业管理)")
+    citizen_name: str = text(50, description="诉求人姓名")
+    citizen_phone: str = text(30, description="联系电话（手机或座机）")
+    citizen_id_number: str = text(18, description="身份证号（加密保存，不在接口中返回）")
+    is_anonymous: StrictBool = False
+    wants_reply: StrictBool = True
+    address: str = text(200, description="事发地址")
+    longitude: StrictFloat | None = Field(None, ge=-180, le=180, description="经度 (WGS-84/CGCS2000)")
+    latitude: StrictFloat | None = Field(None, ge=-90, le=90, description="纬度")
+    area_code: str | None = Field(
+        None, max_length=32, pattern=NO_CONTROL, description="所属区域的区划代码（无坐标时用）"
     )
-    title: str = Field("", max_length=120, description="标题（留空取内容前 40 字）")
-    appeal_type: str = Field(
-        "help", max_length=14, description="诉求类型：consultation, help, complaint, report, suggestion, praise"
-    )
-    urgency: str | None = Field(None, max_length=10, description="紧急程度：emergency, urgent, ordinary, complex")
-    category: int | str | None = Field(None, description="分类：编号(id)、编码(code)或完整路径(如 城乡建设/物业管理)")
-    citizen_name: str = Field("", max_length=50, description="诉求人姓名")
-    citizen_phone: str = Field("", max_length=30, description="联系电话（手机或座机）")
-    citizen_id_number: str = Field("", max_length=18, description="身份证号（加密保存，不在接口中返回）")
-    is_anonymous: bool = False
-    wants_reply: bool = True
-    address: str = Field("", max_length=200, description="事发地址")
-    longitude: float | None = Field(None, ge=-180, le=180, description="经度 (WGS-84/CGCS2000)")
-    latitude: float | None = Field(None, ge=-90, le=90, description="纬度")
-    area_code: str | None = Field(None, max_length=32, description="所属区域的区划代码（无坐标时用）")
-    external_ref: str = Field("", max_length=64, description="对接系统中的编号")
-    structured: bool = Field(True, description="false：原始信息，待话务员补录后受理")
+    external_ref: str = text(64, description="对接系统中的编号")
+    structured: StrictBool = Field(True, description="false：原始信息，待话务员补录后受理")
 
 
 class AppealBatchItemIn(AppealCreateIn):
     idempotency_key: str | None = Field(
-        None, max_length=80, description="本件的幂等键：重发同一键返回首次登记的诉求（status=existing），不再新建"
+        None,
+        max_length=80,
+        pattern=NO_CONTROL,
+        description="本件的幂等键：重发同一键返回首次登记的诉求（status=existing），不再新建",
     )
 
 
@@ -59,56 +109,56 @@ class AppealBatchIn(Schema):
 
 
 class AcceptIn(Schema):
-    category: int | str | None = Field(None, description="分类：编号、编码或完整路径（留空用已有分类）")
-    title: str | None = Field(None, max_length=120)
-    content: str | None = Field(None, max_length=20_000)
-    appeal_type: str | None = Field(None, max_length=14)
-    urgency: str | None = Field(None, max_length=10)
-    address: str | None = Field(None, max_length=200)
-    dispatch: bool = Field(True, description="按派单目录自动派遣")
+    category: IdOrCode | None = Field(None, description="分类：编号、编码或完整路径（留空用已有分类）")
+    title: str | None = text(120, default=None)
+    content: str | None = text(20_000, default=None)
+    appeal_type: AppealType | None = None
+    urgency: Urgency | None = None
+    address: str | None = text(200, default=None)
+    dispatch: StrictBool = Field(True, description="按派单目录自动派遣")
 
 
 class RejectIn(Schema):
-    reason_code: str = Field(..., max_length=20, description="不予受理理由编码")
-    note: str = Field("", max_length=500)
+    reason_code: str = Field(..., max_length=20, pattern=NO_CONTROL, description="不予受理理由编码")
+    note: str = text(500)
 
 
 class DispatchIn(Schema):
-    lead_unit: int | str | None = Field(None, description="主办单位（编号或编码）；留空则按派单目录")
-    assisting_units: list[int | str] = Field(default_factory=list, max_length=20, description="协办单位")
-    reason: str = Field("", max_length=500)
+    lead_unit: IdOrCode | None = Field(None, description="主办单位（编号或编码）；留空则按派单目录")
+    assisting_units: list[IdOrCode] = Field(default_factory=list, max_length=20, description="协办单位")
+    reason: str = text(500)
 
 
 class ReplyIn(Schema):
-    text: str = Field(..., max_length=5000, description="统一答复内容")
+    text: str = text(5000, default=..., description="统一答复内容")
 
 
 class FollowUpIn(Schema):
-    rating: str = Field("", max_length=18, description="satisfied, fairly_satisfied, dissatisfied")
-    resolved: bool | None = None
-    reached: bool = True
-    note: str = Field("", max_length=2000)
+    rating: Rating | Literal[""] = Field("", description="满意度（未联系上时留空）")
+    resolved: StrictBool | None = None
+    reached: StrictBool = True
+    note: str = text(2000)
 
 
 class ContactIn(Schema):
-    note: str = Field("", max_length=2000, description="联系情况")
+    note: str = text(2000, description="联系情况")
 
 
 class FeedbackIn(Schema):
-    text: str = Field(..., max_length=5000, description="处置情况")
-    resolved: bool
+    text: str = text(5000, default=..., description="处置情况")
+    resolved: StrictBool
 
 
 class RequestIn(Schema):
-    kind: str = Field(..., max_length=8, description="return 退回, extend 延期, shelve 挂账")
-    reason: str = Field(..., max_length=2000)
-    basis: str = Field("", max_length=300, description="退回须写明职责或权限依据")
-    extra_working_days: int | None = Field(None, ge=1, le=30)
+    kind: RequestKind = Field(..., description="return 退回, extend 延期, shelve 挂账")
+    reason: str = text(2000, default=...)
+    basis: str = text(300, description="退回须写明职责或权限依据")
+    extra_working_days: WorkingDays | None = None
 
 
 class DecideIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=300)
+    approve: StrictBool
+    note: str = text(300)
 
 
 # --- output ---------------------------------------------------------------------------------------------------

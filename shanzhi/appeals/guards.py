@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal, Assignment
-from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed
+from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, TransitionNotAllowed
 from shanzhi.orgs.models import User
 
 
@@ -21,6 +21,21 @@ def lock_appeal(appeal: Appeal | int) -> Appeal:
     )
     if locked is None:
         raise NotFound()
+    return locked
+
+
+def lock_appeal_at_version(appeal: Appeal | int, version: int) -> Appeal:
+    """Lock the appeal and refuse (``Conflict``) unless it is still at ``version`` — the version the caller's page
+    or form was drawn from (optimistic locking: a stale form never overwrites someone else's change). Call it in
+    the transaction of the change; the lock is held until it commits."""
+    locked = lock_appeal(appeal)
+    if locked.version != version:
+        raise Conflict(
+            _("诉求 %(no)s 已被他人更新，请刷新页面查看最新情况后再操作") % {"no": locked.tracking_no},
+            code="stale_version",
+            expected=version,
+            current=locked.version,
+        )
     return locked
 
 

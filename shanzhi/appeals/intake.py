@@ -15,6 +15,7 @@ from shanzhi.appeals.intake_store import IntakeDraft, intake_existing, intake_wr
 from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, EventKind
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import PermissionDenied, ShanzhiError, ValidationFailed
+from shanzhi.core.ids import as_id
 from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.orgs.permissions import INTAKE_ROLES
@@ -50,8 +51,8 @@ def resolve_category(value: Category | int | str | None) -> Category | None:
     else:
         text = value.strip()
         found = cat.categories_by_code.get(text) or cat.categories_by_path.get(text.replace(" / ", "/"))
-        if found is None and text.isdigit():
-            found = cat.categories.get(int(text))
+        if found is None and (pk := as_id(text)) is not None:
+            found = cat.categories.get(pk)
     if found is None or not found.is_active:
         raise ValidationFailed(_("诉求分类不存在或已停用"), code="unknown_category", category=str(value)[:60])
     return found
@@ -270,7 +271,7 @@ def _validated_fields(
         raise ValidationFailed(_("紧急程度无效"), code="invalid_urgency")
     cat = resolve_category(category)
     phone = pii.normalize_phone(citizen_phone) if citizen_phone else ""
-    if phone and not pii.phone_is_valid(phone):
+    if phone and not pii.citizen_phone_is_valid(phone):
         raise ValidationFailed(_("联系电话格式不正确"), code="invalid_phone")
     id_number = citizen_id_number.strip().upper()
     if id_number and not pii.id_number_is_valid(id_number):

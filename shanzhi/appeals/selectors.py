@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -25,9 +26,13 @@ from shanzhi.appeals.models import (
     RequestState,
 )
 from shanzhi.core.errors import NotFound
+from shanzhi.core.ids import as_id
 from shanzhi.core.keyset import InvalidCursor, keyset_page
 from shanzhi.orgs.models import TERRITORIAL_KINDS, User
-from shanzhi.orgs.permissions import sees_everything
+from shanzhi.orgs.permissions import sees_everything, subtree_q
+
+# What a tracking number can look like (HB20261128-000123; prefixes are configurable): ASCII letters, digits, dashes.
+TRACKING_NO_TEXT = re.compile(r"[A-Z0-9][A-Z0-9-]{0,23}")
 
 
 def scope_filter(user: User) -> Q | None:
@@ -37,9 +42,9 @@ def scope_filter(user: User) -> Q | None:
     unit = user.unit
     if unit is None or not user.is_active:
         return Q(pk__in=[])
-    assigned = Exists(Assignment.objects.filter(appeal=OuterRef("pk"), unit__path__startswith=unit.path))
+    assigned = Exists(Assignment.objects.filter(subtree_q(user), appeal=OuterRef("pk")))
     if unit.kind in TERRITORIAL_KINDS:
-        return Q(area_path__startswith=unit.path) | Q(assigned)
+        return subtree_q(user, "area_path") | Q(assigned)
     return Q(assigned)
 
 
@@ -52,10 +57,14 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
 def appeal_get(*, user: User, key: int | str) -> Appeal:
     """One appeal by id or tracking number, if ``user`` may see it; otherwise NotFound (never a hint it exists)."""
     qs = appeals_visible_to(user).select_related("category", "area", "lead_unit", "master", "created_by")
-    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-        appeal = qs.filter(pk=int(key)).first()
-    else:
-        appeal = qs.filter(tracking_no=str(key).strip().upper()).first()
+    pk = as_id(key)
+    text = str(key).strip().upper()
+    if pk is not None:
+        appeal = qs.filter(pk=pk).first()
+    elif TRACKING_NO_TEXT.fullmatch(text):
+        appeal = qs.filter(tracking_no=text).first()
+    else:  # neither an id nor a tracking number (Unicode digits, control characters): nothing to look up
+        appeal = None
     if appeal is None:
         raise NotFound()
     return appeal
@@ -79,7 +88,7 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
         return qs
     if user.unit is None:
         return qs.none()
-    return qs.filter(Q(unit__path__startswith=user.unit.path) | Q(appeal__in=appeals_visible_to(user)))
+    return qs.filter(subtree_q(user) | Q(appeal__in=appeals_visible_to(user)))
 
 
 def appeal_timeline(*, appeal: Appeal, public_only: bool = False) -> list[AppealEvent]:

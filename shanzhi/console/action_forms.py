@@ -49,7 +49,15 @@ def yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class AcceptForm(forms.Form):
+class ActionForm(forms.Form):
+    """An action on the appeal detail page. ``version`` is the appeal's version the page was drawn from: a form
+    sent from a page that someone else's change made stale gets a conflict instead of overwriting (absent: no
+    check, for scripted posts)."""
+
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class AcceptForm(ActionForm):
     category = _select(_("诉求分类"), required=False)
     dispatch = forms.BooleanField(label=_("受理后按派单目录派遣"), required=False, initial=True)
 
@@ -59,7 +67,7 @@ class AcceptForm(forms.Form):
         self.fields["dispatch"].widget.attrs["class"] = "form-check-input"
 
 
-class RejectForm(forms.Form):
+class RejectForm(ActionForm):
     reason_code = _select(_("不予受理理由"))
     note = _text(_("补充说明"), required=False)
 
@@ -77,20 +85,20 @@ class RejectForm(forms.Form):
         )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(ActionForm):
     answer = _text(_("答复内容"), rows=4)
     article_ref = forms.CharField(label=_("知识库条目"), required=False, max_length=100)
 
 
-class RequestInfoForm(forms.Form):
+class RequestInfoForm(ActionForm):
     question = _text(_("需要补充的内容"))
 
 
-class SupplyInfoForm(forms.Form):
+class SupplyInfoForm(ActionForm):
     text = _text(_("补充内容"), rows=3)
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(ActionForm):
     lead_unit = _select(_("主办单位"), required=False)
     assisting_units = forms.MultipleChoiceField(
         label=_("协办单位"),
@@ -112,22 +120,22 @@ class DispatchForm(forms.Form):
         return lead, list(Unit.objects.filter(pk__in=ids))
 
 
-class MergeForm(forms.Form):
+class MergeForm(ActionForm):
     master = forms.CharField(
         label=_("主诉求编号"), max_length=24, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
     )
     reason = _text(_("合并理由"), required=False)
 
 
-class SignForm(forms.Form):
-    pass
+class SignForm(ActionForm):
+    """One click: only the page's version."""
 
 
-class ContactForm(forms.Form):
+class ContactForm(ActionForm):
     note = _text(_("联系情况"))
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ActionForm):
     text = _text(_("处置情况"), rows=4)
     resolved = forms.ChoiceField(
         label=_("是否解决"),
@@ -137,7 +145,7 @@ class FeedbackForm(forms.Form):
     )
 
 
-class UnitRequestForm(forms.Form):
+class UnitRequestForm(ActionForm):
     kind = _select(_("申请类型"), translated(RequestKind.choices))
     reason = _text(_("申请理由"))
     basis = forms.CharField(
@@ -155,7 +163,7 @@ class UnitRequestForm(forms.Form):
     )
 
 
-class DecideRequestForm(forms.Form):
+class DecideRequestForm(ActionForm):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("approve", _("同意")), ("refuse", _("驳回"))])
     note = forms.CharField(
@@ -166,12 +174,12 @@ class DecideRequestForm(forms.Form):
     )
 
 
-class UnshelveForm(forms.Form):
+class UnshelveForm(ActionForm):
     assignment_id = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ActionForm):
     template = _select(_("答复模板"), required=False)
     text = _text(_("答复内容"), rows=5)
 
@@ -191,11 +199,11 @@ class ReplyForm(forms.Form):
         )
 
 
-class RedoForm(forms.Form):
+class RedoForm(ActionForm):
     reason = _text(_("重办理由"))
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(ActionForm):
     reached = forms.ChoiceField(
         label=_("是否联系上"),
         choices=YES_NO,
@@ -217,8 +225,12 @@ class FollowUpForm(forms.Form):
     note = _text(_("回访记录"), required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(ActionForm):
     note = _text(_("办结说明"))
+
+
+class ReopenForm(ActionForm):
+    reason = _text(_("重新办理理由"))
 
 
 class RevealForm(forms.Form):

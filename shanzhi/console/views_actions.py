@@ -10,18 +10,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shanzhi.appeals import services, unit_work
+from shanzhi.appeals.guards import lock_appeal_at_version
 from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.appeals.selectors import appeal_get, my_assignment
 from shanzhi.console.action_forms import yes_no
 from shanzhi.console.views import current_user
 from shanzhi.console.views_detail import ACTION_FORMS, detail_context, load_appeal, make_action_form
-from shanzhi.core.errors import NotFound, PermissionDenied, ShanzhiError
+from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, ShanzhiError
 from shanzhi.orgs.models import User
 
 Handler = Callable[[User, Appeal, dict[str, Any]], str]
@@ -147,6 +149,11 @@ def _close(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("已办结")
 
 
+def _reopen(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
+    services.appeal_reopen(actor=user, appeal=appeal, reason=d["reason"])
+    return _("已重新办理，派回原承办单位")
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "reject": _reject,
@@ -164,10 +171,20 @@ HANDLERS: dict[str, Handler] = {
     "redo": _redo,
     "follow_up": _follow_up,
     "close": _close,
+    "reopen": _reopen,
 }
 
 
 def _run(code: str, user: User, appeal: Appeal, form: Any) -> str:
+    """Take the action in one transaction; with the page's version, only if nobody changed the appeal since."""
+    with transaction.atomic():
+        version = form.cleaned_data.get("version")
+        if version is not None:
+            lock_appeal_at_version(appeal, version)
+        return _call(code, user, appeal, form)
+
+
+def _call(code: str, user: User, appeal: Appeal, form: Any) -> str:
     if code == "dispatch":
         lead, assisting = form.units()
         return _dispatch(user, appeal, form.cleaned_data, lead, assisting)
@@ -182,18 +199,25 @@ def appeal_action(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if code not in ACTION_FORMS:
         raise Http404
     form = make_action_form(code, request.POST)
+    status = 422
     if form.is_valid():
         try:
             message = _run(code, user, appeal, form)
         except ShanzhiError as exc:
             form.add_error(None, str(exc.message))
+            if isinstance(exc, Conflict):
+                status = exc.status
         else:
             messages.success(request, message)
             return redirect("console:appeal", pk=appeal.pk)
     appeal = load_appeal(user, pk)
+    if status == Conflict.status:
+        # The page is drawn again from the appeal as it is now: the form goes on from its current version.
+        form.data = form.data.copy()
+        form.data["version"] = str(appeal.version)
     context = detail_context(request, appeal, bound={code: form}, open_action=code)
     if code not in {a["code"] for a in context["actions"]}:
         # The form is not on the page (the action is not open to this user now): say why at the top.
         for error in form.non_field_errors() or [_("当前不能执行此操作")]:
             messages.error(request, error)
-    return render(request, "console/appeal_detail.html", context, status=422)
+    return render(request, "console/appeal_detail.html", context, status=status)

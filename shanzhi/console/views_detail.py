@@ -50,6 +50,7 @@ ACTION_FORMS: dict[str, type] = {
     "redo": action_forms.RedoForm,
     "follow_up": action_forms.FollowUpForm,
     "close": action_forms.CloseForm,
+    "reopen": action_forms.ReopenForm,
 }
 
 
@@ -136,7 +137,7 @@ def detail_context(
     for code in codes:
         form = bound.get(code)
         if form is None:
-            form = make_action_form(code, initial=_initial(code, appeal, feedback, plan))
+            form = make_action_form(code, initial={**_initial(code, appeal, feedback, plan), "version": appeal.version})
         label = rules.ACTIONS[code].label if code in rules.ACTIONS else _("解除挂账")
         actions.append({"code": code, "label": label, "form": form, "one_click": code in ONE_CLICK})
     templates = (

@@ -20,6 +20,7 @@ from shanzhi.console.forms import IntakeForm
 from shanzhi.console.views import current_user
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
+from shanzhi.core.ids import as_id
 from shanzhi.knowledge import selectors as kb
 from shanzhi.knowledge.services import article_record_use
 from shanzhi.orgs import permissions
@@ -92,7 +93,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 def _page_context(form: IntakeForm) -> dict:
     adopted = None
-    if form.is_bound and form.data.get("kb_article", "").isdigit():
+    if form.is_bound and as_id(form.data.get("kb_article", "")) is not None:
         adopted = kb.articles_visible().filter(pk=int(form.data["kb_article"])).first()
     return {"form": form, "nav_active": "intake", "kb_adopted": adopted}
 
@@ -149,7 +150,7 @@ def _kb_suggestions(request: HttpRequest) -> HttpResponse:
     if typed:
         query = " ".join(filter(None, (data.get("title", ""), data.get("content", ""))))
     category = None
-    if (raw := data.get("category", "")).isdigit():
+    if as_id(raw := data.get("category", "")) is not None:
         category = Category.objects.filter(pk=int(raw)).first()
     hits = kb.article_search(query=query, limit=KB_SUGGESTIONS, category=category) if query.strip() else []
     return render(

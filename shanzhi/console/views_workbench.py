@@ -18,6 +18,7 @@ from shanzhi.console import queues
 from shanzhi.console.views import current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.ids import as_id
 from shanzhi.orgs import permissions
 
 MAX_BULK = 100
@@ -97,7 +98,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def bulk_sign(request: HttpRequest) -> HttpResponse:
     """批量签收: sign for several of the unit's pending assignments at once."""
     user = current_user(request)
-    ids = [int(v) for v in request.POST.getlist("assignment") if v.isdigit()][:MAX_BULK]
+    ids = [pk for v in request.POST.getlist("assignment") if (pk := as_id(v)) is not None][:MAX_BULK]
     rows = Assignment.objects.filter(pk__in=ids, unit_id=user.unit_id or 0, state=AssignmentState.PENDING)
     signed, failed = 0, []
     for assignment in rows.select_related("appeal"):

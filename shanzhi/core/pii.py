@@ -41,6 +41,13 @@ def phone_is_valid(phone: str) -> bool:
     return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone) or SERVICE_RE.match(phone))
 
 
+def citizen_phone_is_valid(phone: str) -> bool:
+    """A number a person can be called back on: a mainland mobile or a landline (after :func:`normalize_phone`).
+    Service numbers (12345, 95xxx, 400…) are numbers people call, never a citizen's own: the same rule on every
+    channel (console, API, batch, doorplate, household register)."""
+    return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone))
+
+
 def id_number_is_valid(value: str) -> bool:
     """GB 11643-1999 citizen identity number: 18 characters, valid birth date, correct check character."""
     value = value.strip().upper()

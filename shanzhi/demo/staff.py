@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.appeals.models import RejectReason, ReplyTemplate
 from shanzhi.core.errors import PermissionDenied
 from shanzhi.orgs.models import Role, Unit, UnitKind, User
+from shanzhi.orgs.sign_in import DEMO_PASSWORD
 
-DEMO_PASSWORD = "shanzhi-demo"
 LIAISON_PREFIX = "liaison-"
 
 

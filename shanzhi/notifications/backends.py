@@ -100,6 +100,11 @@ class LogBackend:
     def send(self, message: OutboxMessage) -> SendResult:
         from shanzhi.notifications.models import OTP_EVENT
 
+        if getattr(settings, "PRODUCTION", False):
+            # Nothing leaves the machine: in production the message is not delivered, and says so (dead, with
+            # this code), instead of being marked sent. Settings refuse this backend there too.
+            raise PermanentSendError("no_gateway", "log backend in production")
+
         tracking_no = message.appeal.tracking_no if message.appeal_id and message.appeal else "-"
         logger.info(
             "notification %s channel=%s to=%s event=%s appeal=%s chars=%d",

@@ -48,6 +48,8 @@ REPORT_UNIT_ROLES = frozenset({R.UNIT_HEAD, R.HANDLER, R.GRID_WORKER, R.DISPATCH
 HOTSPOT_DESK_ROLES = frozenset({R.DISPATCHER, R.LEADER, R.ADMIN, R.ANALYST})
 #: Territorial staff who act on their area's hotspots.
 HOTSPOT_UNIT_ROLES = frozenset({R.UNIT_HEAD, R.HANDLER, R.GRID_WORKER})
+#: Edit the working calendar (holidays, adjusted working days).
+CALENDAR_EDITOR_ROLES = frozenset({R.ADMIN, R.LEADER})
 #: Edit and publish knowledge articles.
 KNOWLEDGE_EDITOR_ROLES = frozenset({R.ADMIN, R.LEADER, R.DISPATCHER})
 
@@ -195,6 +197,10 @@ def report_unit_ids(user: User) -> frozenset[int] | None:
 
 def may_administer(user: User) -> bool:
     return bool(is_active_staff(user) and user.is_staff and (user.is_superuser or user.has_role(R.ADMIN)))
+
+
+def may_edit_calendar(user: User) -> bool:
+    return holds(user, CALENDAR_EDITOR_ROLES) or (is_active_staff(user) and user.has_perm("sla.change_workingday"))
 
 
 def may_view_personal_data(user: User) -> bool:

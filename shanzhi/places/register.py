@@ -240,7 +240,7 @@ def household_add(
     if entrance is None:
         raise ValidationFailed(_("该建筑没有这个单元"), code="unknown_entrance")
     phone = pii.normalize_phone(head_phone) if head_phone else ""
-    if phone and not pii.phone_is_valid(phone):
+    if phone and not pii.citizen_phone_is_valid(phone):
         raise ValidationFailed(_("联系电话格式不正确"), code="invalid_phone")
     address = _new(
         level=AddressLevel.ROOM,

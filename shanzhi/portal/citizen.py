@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from shanzhi.core import pii
 from shanzhi.core.http import client_ip
+from shanzhi.core.ids import as_id
 from shanzhi.portal import rules
 
 PHONE_KEY = "citizen_phone"
@@ -46,7 +47,7 @@ class Citizen:
 def citizen_of(request: HttpRequest) -> Citizen:
     session = request.session
     phone = session.get(PHONE_KEY) or ""
-    tickets = frozenset(int(i) for i in session.get(TICKETS_KEY, []) if str(i).isdigit())
+    tickets = frozenset(int(i) for i in session.get(TICKETS_KEY, []) if as_id(str(i)) is not None)
     return Citizen(phone=phone, ticket_appeal_ids=tickets)
 
 

@@ -67,7 +67,7 @@ class DoorplateAppealForm(forms.Form):
 
     def clean_citizen_phone(self) -> str:
         phone = pii.normalize_phone(self.cleaned_data.get("citizen_phone") or "")
-        if phone and not pii.phone_is_valid(phone):
+        if phone and not pii.citizen_phone_is_valid(phone):
             raise forms.ValidationError(_("联系电话格式不正确"))
         return phone
 

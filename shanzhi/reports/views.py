@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from shanzhi.appeals.models import Channel
 from shanzhi.core import clock
+from shanzhi.core.ids import as_id
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.reports import dashboard, exports, monthly, rules, selectors
 from shanzhi.routing.models import Category
@@ -43,7 +44,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return as_id(value)
 
 
 def parse_filters(request: HttpRequest) -> selectors.Filters:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.sla.models import CalendarSource, SlaPolicy, WorkingDay, WorkingPeriod
 from shanzhi.sla.rules import DEFAULT_PERIODS, PolicyLimits, WorkCalendar
@@ -122,7 +123,7 @@ def calendar_seed(*, years: list[int] | None = None, model: Any = WorkingDay) ->
 
 
 def _check_may_edit(actor: User) -> None:
-    if not (actor.is_superuser or actor.has_role("admin", "leader") or actor.has_perm("sla.change_workingday")):
+    if not permissions.may_edit_calendar(actor):
         raise PermissionDenied(_("只有系统管理员或中心领导可以调整工作日历"))
 
 
