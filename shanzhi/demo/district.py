@@ -16,6 +16,7 @@ from shanzhi.demo.appeals import DemoAppealsReport, demo_appeals_create
 from shanzhi.demo.catalogue import catalogue_load, categories_load
 from shanzhi.demo.extensions import app_demos_load
 from shanzhi.demo.grids import demo_grids_create
+from shanzhi.demo.history import history_generate
 from shanzhi.demo.staff import demo_staff_create, reference_lists_ensure, refuse_in_production
 from shanzhi.orgs.loaders import hierarchy_load
 from shanzhi.orgs.models import Unit
@@ -64,9 +65,14 @@ def demo_load(
     now: dt.datetime | None = None,
     train_classifier: bool = True,
     scale: str = "demo",
+    fast: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DemoReport:
     """Load the model district. Reference data is idempotent (updated in place); appeals are generated when the
-    database has none yet (or ``add_appeals``). ``if_empty`` does nothing at all when the district is loaded."""
+    database has none yet (or ``add_appeals``). ``if_empty`` does nothing at all when the district is loaded.
+
+    Up to 2,000 appeals are replayed through the lifecycle services; more are written by the fast history generator
+    (:mod:`shanzhi.demo.history`, COPY on PostgreSQL) unless ``fast`` says otherwise."""
     refuse_in_production()
     report = DemoReport()
     if if_empty and district_is_loaded():
@@ -86,7 +92,12 @@ def demo_load(
     report.lines.append(f"演示账号：新增 {staff['staff']} 个，单位联络员 {staff['liaisons']} 个")
     lists = reference_lists_ensure()
     report.lines.append(f"不予受理理由新增 {lists['reject_reasons']} 条，答复模板新增 {lists['reply_templates']} 条")
-    if appeals > 0 and (add_appeals or not Appeal.objects.exists()):
+    if appeals > 0 and (add_appeals or not Appeal.objects.exists()) and (fast if fast is not None else appeals > 2000):
+        history = history_generate(n=appeals, seed=seed, now=now, progress=progress)
+        report.lines.append(history.line())
+        states = "，".join(f"{state} {count}" for state, count in sorted(history.by_state.items()))
+        report.lines.append(f"诉求状态：{states}")
+    elif appeals > 0 and (add_appeals or not Appeal.objects.exists()):
         report.appeals = demo_appeals_create(n=appeals, seed=seed, now=now)
         states = "，".join(f"{state} {count}" for state, count in sorted(report.appeals.by_state.items()))
         report.lines.append(f"演示诉求：{report.appeals.created} 件（{states}）；时限巡检 {report.appeals.sweeps} 次")

@@ -22,6 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--add-appeals", action="store_true", help="数据库已有诉求时仍追加演示诉求")
         parser.add_argument("--grids-per-community", type=int, default=None, help="每个社区的网格数（默认 3-6 个）")
         parser.add_argument("--no-classifier", action="store_true", help="不训练冷启动分类模型")
+        speed = parser.add_mutually_exclusive_group()
+        speed.add_argument(
+            "--fast", action="store_true", default=None, help="用快速生成器直接写入历史诉求（超过 2000 件时默认）"
+        )
+        speed.add_argument(
+            "--replay", dest="fast", action="store_false", help="逐件经业务服务回放生成（2000 件及以下时默认）"
+        )
         parser.add_argument(
             "--scale",
             choices=SCALES,
@@ -42,6 +49,8 @@ class Command(BaseCommand):
                 grids_per_community=options["grids_per_community"],
                 train_classifier=not options["no_classifier"],
                 scale=options["scale"],
+                fast=options["fast"],
+                progress=lambda line: self.stdout.write(f"  … {line}"),
             )
         except ShanzhiError as error:
             raise CommandError(f"{error.code}: {error.message}") from error
