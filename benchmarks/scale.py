@@ -4,7 +4,7 @@ COPY on PostgreSQL), then the work bench and the monthly report timed at that si
 
     .venv/bin/python benchmarks/scale.py                          # 5,000,000 appeals (about an hour to generate)
     .venv/bin/python benchmarks/scale.py --appeals 500000
-    .venv/bin/python benchmarks/scale.py --keep --reuse           # keep the database; measure again without regenerating
+    .venv/bin/python benchmarks/scale.py --keep --reuse           # keep the database; measure again, no regenerating
 
 Measures:
 - generation: appeals per second through the generator (and the KPI facts of the months the report reads);
