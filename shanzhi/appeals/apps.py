@@ -8,6 +8,6 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from shanzhi.appeals.routing_history import confirmed_examples
-        from shanzhi.routing.classifier.training import history_source_register
+        from shanzhi.routing.history_port import history_source_register
 
         history_source_register(confirmed_examples)

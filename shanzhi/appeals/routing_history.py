@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from shanzhi.appeals.models import Appeal, AppealEvent, EventKind
-from shanzhi.routing.classifier.text import join_fields
-from shanzhi.routing.classifier.training import Example
 
 
-def confirmed_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
-    """Appeals whose category a person set or confirmed: an ``accepted``/``dispatched`` event with a human actor."""
+def confirmed_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Any]:
+    """Appeals whose category a person set or confirmed: an ``accepted``/``dispatched`` event with a human actor.
+
+    The classifier's modules are imported here, not at the top: web processes plug this reader in at start-up and
+    must not load numpy and scikit-learn for it (memory per web worker, benchmarks/memory.py)."""
+    from shanzhi.routing.classifier.text import join_fields
+    from shanzhi.routing.classifier.training import Example
+
     confirmed = AppealEvent.objects.filter(
         kind__in=[EventKind.ACCEPTED, EventKind.DISPATCHED], actor__isnull=False
     ).values("appeal_id")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from shanzhi.routing import history_port
 from shanzhi.routing.classifier import store
 from shanzhi.routing.classifier.model import TextClassifier, classifier_train
 from shanzhi.routing.classifier.text import join_fields
@@ -67,24 +67,10 @@ def keyword_examples() -> list[Example]:
     return examples * KEYWORD_REPEATS
 
 
-HistorySource = Callable[..., list[Example]]
-_history_source: HistorySource | None = None
-
-
-def history_source_register(source: HistorySource | None) -> None:
-    """Plug in the reader of the centre's confirmed history (the appeal desk does, in ``AppConfig.ready``).
-
-    ``routing`` is reference data below the appeal desk and never imports it; the desk knows which appeals had
-    their category set or confirmed by a person and hands them over through this port. None unplugs it."""
-    global _history_source
-    _history_source = source
-
-
 def history_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
-    """Appeals whose category a person set or confirmed, oldest first; none when no reader is plugged in."""
-    if _history_source is None:
-        return []
-    return _history_source(since=since, until=until)
+    """Appeals whose category a person set or confirmed, oldest first (through :mod:`shanzhi.routing.history_port`,
+    which the appeal desk plugs its reader into); none when no reader is plugged in."""
+    return history_port.history_read(since=since, until=until)
 
 
 def train_options() -> dict[str, Any]:
