@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import subprocess
@@ -69,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--no-classify", dest="classify", action="store_false", help="no raw appeals via the API")
     args = parser.parse_args()
     with bench_database("shanzhi_bench_memory") as url:
         django_setup(url)
@@ -78,6 +80,10 @@ def main() -> None:
         from shanzhi.appeals.models import Appeal
 
         appeal_ids = list(Appeal.objects.values_list("pk", flat=True)[:50])
+        from shanzhi.orgs.apikeys import apikey_create
+        from shanzhi.orgs.models import User
+
+        _, api_key = apikey_create(user=User.objects.get(username="integration"), name="memory benchmark")
         from socket import socket
 
         with socket() as s:
@@ -117,6 +123,14 @@ def main() -> None:
                 statuses[code] = statuses.get(code, 0) + 1
                 code = leader.request("GET", "/m/")
                 statuses[code] = statuses.get(code, 0) + 1
+                if args.classify:  # a raw appeal without a category: the classifier is loaded and used
+                    body = json.dumps(
+                        {"channel": "hotline", "content": f"第{round_no}次来电：小区暖气不热，屋里才十四度"}
+                    )
+                    code = Session(port).request(
+                        "POST", "/api/v1/appeals", body, {"Content-Type": "application/json", "X-API-Key": api_key}
+                    )
+                    statuses[code] = statuses.get(code, 0) + 1
             after = {pid: rss_mb(pid) for pid in workers}
         finally:
             server.terminate()
