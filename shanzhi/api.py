@@ -25,7 +25,13 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from shanzhi.appeals.api import catalogue_router
 from shanzhi.appeals.api import router as appeals_router
+from shanzhi.cogovern.api import router as cogovern_router
 from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.datahub.api import router as datahub_router
+from shanzhi.exchange.api import router as exchange_router
+from shanzhi.grid.api import router as grid_router
+from shanzhi.iot.api import router as iot_router
+from shanzhi.mediation.api import router as mediation_router
 from shanzhi.orgs.apikeys import apikey_authenticate
 from shanzhi.orgs.models import User
 
@@ -93,6 +99,13 @@ api = NinjaAPI(
 )
 api.add_router("", appeals_router)
 api.add_router("", catalogue_router)
+# The capabilities, each under its own prefix (their routers live in their apps).
+api.add_router("/grid", grid_router)
+api.add_router("/datahub", datahub_router)
+api.add_router("/iot", iot_router)
+api.add_router("/mediation", mediation_router)
+api.add_router("/cogovern", cogovern_router)
+api.add_router("/exchange", exchange_router)
 
 
 def error_response(

@@ -15,11 +15,18 @@ urlpatterns = [
     path("console/kb/", include("shanzhi.knowledge.console_urls")),
     path("console/dashboard/", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
     path("console/reports/", include("shanzhi.reports.urls")),
+    path("console/grid/", include("shanzhi.grid.urls")),
+    path("console/datahub/", include("shanzhi.datahub.urls")),
+    path("console/iot/", include("shanzhi.iot.urls")),
+    path("console/mediation/", include("shanzhi.mediation.urls")),
+    path("console/cogovern/", include("shanzhi.cogovern.urls")),
+    path("console/exchange/", include("shanzhi.exchange.urls")),
     path("console/", include("shanzhi.console.urls")),
     path("m/kb/", include("shanzhi.knowledge.portal_urls")),
     path("m/d/", include("shanzhi.portal.doorplate_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
+    path("open311/v2/", include("shanzhi.open311.urls")),
 ]
 
 # Uploaded files have no public address (shanzhi.core.file_responses): no /media/ route, in development either.
