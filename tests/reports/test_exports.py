@@ -34,7 +34,7 @@ def test_monthly_figures_and_summary(report, built):
     assert report.summary[0] == "本月共受理诉求 5 件，环比增长 25.0%，同比增长 150.0%。"
     assert report.summary[1] == "从来源看，热线渠道最多，3 件，占 60.0%。"
     assert "城乡建设（5 件）" in report.summary[2]
-    assert report.summary[-1] == f"综合考评{built.unit_b.name}排名第一，{built.unit_a.name}排名末位，需加强督办。"
+    assert report.summary[-1] == f"综合考评中，{built.unit_b.name}排名第一；{built.unit_a.name}排名末位，需加强督办。"
     assert report.hotspots[0]["name"] == built.district.grid_a.name and report.hotspots[0]["count"] == 3
 
 
@@ -51,7 +51,7 @@ def test_monthly_docx(report, built):
     first = [c.text for c in ranking.rows[1].cells]
     assert first[:3] == ["1", built.unit_b.name, "100.00"]
     second = [c.text for c in ranking.rows[2].cells]
-    assert second[:4] == ["2", built.unit_a.name, "50.00", "50.0%"] and second[5] == "33.3%"
+    assert second[:4] == ["2", built.unit_a.name, "45.00", "50.0%"] and second[5] == "33.3%"
     channels = next(t for t in document.tables if t.rows[0].cells[0].text == "名称")
     assert [c.text for c in channels.rows[1].cells][:3] == ["热线", "3", "60.0%"]
     footer_xml = document.sections[0].footer._element.xml
