@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import F
 
-from shanzhi.core import pii
+from shanzhi.core import pii, task_recovery
 from shanzhi.notifications import rules
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
 from shanzhi.notifications.models import DUE_STATES, OutboxMessage, OutboxState
@@ -48,6 +48,21 @@ def _retry_delay(attempts: int) -> dt.timedelta:
     return rules.retry_delay(attempts, base=base, cap=cap)
 
 
+def outbox_release_dead_claims(dead_workers: set[str], now: dt.datetime) -> int:
+    """End at once the lease of messages held ``sending`` by task workers found dead (a recovery hook,
+    :mod:`shanzhi.core.task_recovery`): the next attempt may take them now. The dead worker may have handed a message
+    to the gateway before it died, so the citizen may get it twice — at least once, never lost; a gateway that takes
+    a client reference dedups it by the message id."""
+    if not dead_workers:
+        return 0
+    released = OutboxMessage.objects.filter(state=OutboxState.SENDING, claimed_by__in=dead_workers).update(
+        next_attempt_at=now
+    )
+    if released:
+        logger.warning("notifications: %d message(s) of stopped workers due again", released)
+    return released
+
+
 def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tuple[list[OutboxMessage], int]:
     """Lock up to ``limit`` due messages and mark them ``sending``; returns them and how many were given up."""
     db = router.db_for_write(OutboxMessage)
@@ -73,7 +88,10 @@ def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tu
         claim_ids = [r.pk for r in rows if r.pk not in set(expired)]
         if claim_ids:
             OutboxMessage.objects.using(db).filter(pk__in=claim_ids).update(
-                state=OutboxState.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + rules.SENDING_LEASE
+                state=OutboxState.SENDING,
+                attempts=F("attempts") + 1,
+                next_attempt_at=now + rules.SENDING_LEASE,
+                claimed_by=task_recovery.current_worker_id(),
             )
     claimed = list(OutboxMessage.objects.using(db).select_related("appeal").filter(pk__in=claim_ids).order_by("id"))
     return claimed, len(expired)
