@@ -254,6 +254,29 @@ def pct_change(current: float, previous: float) -> float | None:
     return (current - previous) / previous * 100.0
 
 
+def breakdown_with_rest_and_total(rows: list[dict], limit: int) -> list[dict]:
+    """The first ``limit`` rows of a breakdown (largest first), then 其他 (the rest, when there is a rest) and 合计
+    (all of it), so that a table's figures add up to the month's total."""
+
+    def summed(label: str, part: list[dict]) -> dict:
+        count = sum(r["count"] for r in part)
+        previous = sum(r["previous"] for r in part)
+        return {
+            "key": label,
+            "label": label,
+            "count": count,
+            "previous": previous,
+            "change": pct_change(count, previous),
+            "share": sum(r["share"] for r in part),
+        }
+
+    shown = list(rows[:limit])
+    if len(rows) > limit:
+        shown.append(summed("其他", rows[limit:]))
+    shown.append(summed("合计", rows))
+    return shown
+
+
 def fmt_int(value: int) -> str:
     return f"{value:,}"
 

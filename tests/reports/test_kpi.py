@@ -159,3 +159,15 @@ def test_rebuild_is_idempotent(built):
     facts.rebuild_days(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), now=NOW)
     assert sorted(DailyUnitFact.objects.values_list("date", "unit", "sign_due", "close_due", "done")) == first
     assert NOW.tzinfo == TZ
+
+
+def test_a_breakdown_gets_a_rest_and_a_total_row():
+    rows = [
+        {"key": k, "label": k, "count": n, "previous": p, "change": None, "share": n / 10}
+        for k, n, p in (("a", 5, 2), ("b", 3, 3), ("c", 1, 0), ("d", 1, 5))
+    ]
+    shown = rules.breakdown_with_rest_and_total(rows, 2)
+    assert [r["label"] for r in shown] == ["a", "b", "其他", "合计"]
+    assert (shown[2]["count"], shown[2]["previous"], shown[2]["change"]) == (2, 5, pytest.approx(-60.0))
+    assert (shown[3]["count"], shown[3]["share"]) == (10, pytest.approx(1.0))
+    assert [r["label"] for r in rules.breakdown_with_rest_and_total(rows, 10)][-2:] == ["d", "合计"]  # no 其他
