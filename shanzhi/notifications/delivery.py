@@ -15,7 +15,7 @@ from django.db.models import F
 from shanzhi.core import pii, task_recovery
 from shanzhi.notifications import rules
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
-from shanzhi.notifications.models import DUE_STATES, OutboxMessage, OutboxState
+from shanzhi.notifications.models import DUE_STATES, OTP_EVENT, OutboxMessage, OutboxState
 
 logger = logging.getLogger("shanzhi.notifications")
 
@@ -131,11 +131,12 @@ def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, N
             next_attempt_at=None,
             last_error="",
             provider_message_id=result.provider_message_id[:100],
+            **_after_delivery(message),
         )
         return OutboxState.SENT
     masked = pii.mask_phone(message.recipient)
     if permanent or rules.gives_up(message.attempts, _max_attempts()):
-        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note)
+        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note, **_after_delivery(message))
         logger.error(
             "notification %s to %s given up after %d attempt(s): %s", message.pk, masked, message.attempts, note
         )
@@ -151,6 +152,11 @@ def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, N
         retry_at.isoformat(),
     )
     return OutboxState.FAILED
+
+
+def _after_delivery(message: OutboxMessage) -> dict[str, str]:
+    """A one-time code is kept in clear only until it has been handed over (or given up): then its text is blanked."""
+    return {"body": rules.secret_redacted(message.body)} if message.event == OTP_EVENT else {}
 
 
 def _tally(counts: DeliveryCounts, state: str) -> None:
