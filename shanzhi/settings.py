@@ -98,6 +98,7 @@ MIDDLEWARE = [
     # above, by WhiteNoise, with their own long cache).
     "shanzhi.core.no_store.NoStoreMiddleware",
     "shanzhi.core.database_unavailable.DatabaseUnavailableMiddleware",
+    "shanzhi.core.coded_errors.CodedErrorMiddleware",
     # Last: turns django-axes' lockout into the refusal page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,6 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.errors import ValidationFailed
+
 # 满意 and 基本满意 count fully by default; 不满意 counts nothing. Configurable in settings.SHANZHI_REPORTS.
 DEFAULT_SATISFACTION_WEIGHTS: dict[str, float] = {"satisfied": 1.0, "fairly_satisfied": 1.0, "dissatisfied": 0.0}
 # The composite score (综合考评): response 20 %, on-time completion 30 %, resolution 25 %, satisfaction 25 %.
@@ -205,6 +209,22 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+#: The years a report may cover: a period outside is refused (and never reaches date arithmetic that overflows).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+class ReportPeriodInvalid(ValidationFailed):
+    code = "report_period_invalid"
+    default_message = _("统计周期超出可查询的范围（2000—2099 年）")
+
+
+def period_year_check(*days: dt.date) -> None:
+    """Refuse (422, coded) a period that starts or ends outside the years reports cover."""
+    for day in days:
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ReportPeriodInvalid(first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def month_period(year: int, month: int) -> Period:
