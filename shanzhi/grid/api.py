@@ -22,7 +22,7 @@ from shanzhi.core.errors import PermissionDenied, ValidationFailed
 from shanzhi.grid import boundary_import, selectors, services
 from shanzhi.grid.models import CheckIn, GridReport, Patrol, Verification
 from shanzhi.orgs.models import User
-from shanzhi.orgs.permissions import may_administer, report_unit_ids
+from shanzhi.orgs.permissions import may_administer
 
 router = Router(tags=["grid"])
 
@@ -239,7 +239,7 @@ def kpis(
     end: dt.date | None = None,
 ) -> dict[str, Any]:
     user = _actor(request)
-    if report_unit_ids(user) == frozenset():
+    if not selectors.may_view_grid_overview(user):
         raise PermissionDenied(_("您无权查看网格考核指标"), code="no_report_scope")
     since, until = selectors.period_bounds(start, end)
     figures = selectors.grid_kpis(grids=selectors.grids_visible_to(user), start=since, end=until)
