@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Status
+from ninja import Body, Field, Router, Status
 from pydantic import BaseModel
 
 from shanzhi.appeals.api_schemas import ErrorOut
@@ -257,7 +257,7 @@ def kpis(
 
 
 @router.post("/imports", response={201: ImportOut, **ERRORS}, summary="导入网格边界（GeoJSON）")
-def grid_import(request: HttpRequest, payload: dict[str, Any]) -> Status:
+def grid_import(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Status:  # noqa: B008
     user = _actor(request)
     if not may_administer(user):
         raise PermissionDenied(_("只有系统管理员可以导入网格边界"), code="not_admin")
