@@ -257,7 +257,7 @@ def kpis(
 
 
 @router.post("/imports", response={201: ImportOut, **ERRORS}, summary="导入网格边界（GeoJSON）")
-def grid_import(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Status:  # noqa: B008
+def grid_import(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Status:
     user = _actor(request)
     if not may_administer(user):
         raise PermissionDenied(_("只有系统管理员可以导入网格边界"), code="not_admin")
