@@ -8,6 +8,7 @@ app_name = "grid_phone"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views_phone.home, name="home"),
+    path("sw.js", views_phone.service_worker, name="service_worker"),
     path("report/", views_phone.report, name="report"),
     path("verify/<str:tracking_no>/", views_phone.verify, name="verify"),
 ]

@@ -7,10 +7,13 @@ sent when it returns. Only a grid worker whose unit is a grid opens them; anythi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from shanzhi.core.errors import PermissionDenied
 from shanzhi.grid import selectors, services
@@ -68,3 +71,14 @@ def verify(request: HttpRequest, tracking_no: str) -> HttpResponse:
     photos = list(appeal.attachments.filter(content_type__startswith="image/").order_by("uploaded_at")[:6])
     context = {**_context(user, grid, "home"), "appeal": appeal, "photos": photos}
     return render(request, "grid/phone_verify.html", context)
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "grid" / "sw.js"
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that opens the pages offline; served here so that its scope is ``/m/grid/``."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/m/grid/"
+    return response

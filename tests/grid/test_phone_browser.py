@@ -184,3 +184,30 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
     assert set(Appeal.objects.values_list("channel", flat=True)) == {Channel.GRID}
     assert page.inner_text("[data-queue-status]") == "已全部发送"
     context.close()
+
+
+def test_pages_open_offline_from_the_service_worker(live_server, browser, field):
+    base = live_server.url
+    context, page = phone(browser, base, "grid-a")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.click(".gw-tabs >> text=问题上报")  # drawn once online: the worker keeps a copy
+    page.click(".gw-tabs >> text=今日任务")
+
+    context.set_offline(True)
+    page.click(".gw-tabs >> text=问题上报")
+    page.wait_for_url(f"{base}/m/grid/report/")
+    assert "离线" in page.inner_text("[data-grid-message]")
+    page.fill("#id_content", "消防通道被车辆堵塞")
+    page.uncheck("input[name=use_position]")
+    page.click("text=提交上报")
+    page.wait_for_function("window.shanzhiGridQueue.size() === 1")
+    page.click(".gw-tabs >> text=今日任务")
+    page.wait_for_url(f"{base}/m/grid/")
+    page.wait_for_function("window.shanzhiGridQueue.size() === 1")
+    assert GridReport.objects.count() == 0
+
+    context.set_offline(False)
+    queue_empty(page)
+    report = GridReport.objects.get()
+    assert report.appeal.area == field.district.grid_a and report.appeal.content == "消防通道被车辆堵塞"
+    context.close()

@@ -268,6 +268,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/m/grid/sw.js", {scope: "/m/grid/"}).catch(function () { return null; });
+    }
+    if (!navigator.onLine) say("离线：显示的是上次联网时的页面，提交的内容会保存在手机上", "info");
     syncPatrol();
     bind("[data-patrol-start]", startPatrol);
     bind("[data-patrol-checkin]", checkIn);
