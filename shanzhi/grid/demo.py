@@ -1,5 +1,5 @@
-"""Demo data of the grid: a few days of patrols with check-ins for every grid worker, a problem reported from the
-field by each (a channel-grid appeal through the desk's intake), and verifications of grid appeals already fed back.
+"""Demo data of the grid: a few days of patrols with check-ins for every grid worker, the demo desk's channel-grid
+appeals recorded as their field reports, and verifications of those the unit has fed back on.
 
 Idempotent: every submission uses a key made from the seed, the worker and the day, so a second run finds what the
 first stored (the same dedup the phones rely on). ``scale="district"`` also gives every grid without one a worker.
@@ -7,7 +7,6 @@ first stored (the same dedup the phones rely on). ``scale="district"`` also give
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 from unittest import mock
@@ -15,23 +14,14 @@ from unittest import mock
 from django.contrib.auth.models import Group
 from shapely.geometry import Point
 
-from shanzhi.appeals.models import AppealState, Channel
+from shanzhi.appeals.models import Appeal, AppealState, Channel
 from shanzhi.core import clock
-from shanzhi.core.errors import ShanzhiError
 from shanzhi.grid import selectors, services
 from shanzhi.grid.models import GridReport, Patrol
 from shanzhi.orgs.models import Boundary, Role, Unit, UnitKind, User
 from shanzhi.places.geometry import geometry_from_geojson
-from shanzhi.routing.models import Category
 
 DAYS = 5
-PROBLEMS = (
-    ("路灯不亮", "小区主干道两盏路灯夜间不亮，居民出行不便"),
-    ("井盖破损", "人行道井盖破损松动，存在安全隐患"),
-    ("垃圾堆放", "楼栋旁建筑垃圾堆放多日无人清运"),
-    ("占道经营", "早市摊贩占用消防通道经营"),
-    ("楼道杂物", "单元楼道堆放杂物和电动车，影响消防安全"),
-)
 
 
 def _workers(scale: str) -> list[User]:
@@ -64,6 +54,29 @@ def _spot(rng: random.Random, grid: Unit) -> tuple[float, float] | None:
     return round(point.x, 6), round(point.y, 6)
 
 
+def _link_reports(worker: User, grid: Unit, seed: int) -> int:
+    """The demo desk already took in the grid workers' reports (channel grid, the worker as intake actor): record
+    them as the worker's field reports, on the patrol of that day where there is one. (A real report goes through
+    :func:`services.grid_report_make`, which takes the appeal in; these appeals exist already.)"""
+    made = 0
+    appeals = Appeal.objects.filter(channel=Channel.GRID, created_by=worker, grid_report__isnull=True)
+    for appeal in appeals.filter(area_path__startswith=grid.path).order_by("created_at"):
+        day = appeal.created_at.date()
+        patrol = Patrol.objects.filter(worker=worker, started_at__date=day).first()
+        GridReport.objects.create(
+            appeal=appeal,
+            worker=worker,
+            grid=grid,
+            grid_path=grid.path,
+            patrol=patrol,
+            boundary_version=services.grid_boundary_version(grid),
+            at=appeal.created_at,
+            client_key=f"demo{seed}-appeal-{appeal.pk}",
+        )
+        made += 1
+    return made
+
+
 def demo_load(*, seed: int, now: dt.datetime, scale: str) -> list[str]:
     # The field work happens at the demo's "now" (which may lie in the past): the services read the clock.
     with mock.patch.object(clock, "now", lambda: now):
@@ -71,10 +84,9 @@ def demo_load(*, seed: int, now: dt.datetime, scale: str) -> list[str]:
 
 
 def _load(*, seed: int, current: dt.datetime, scale: str) -> list[str]:
-    categories = list(Category.objects.filter(is_active=True, level=3).order_by("code")[:200])
     workers = _workers(scale)
     before = (Patrol.objects.count(), GridReport.objects.count())
-    verified = 0
+    verified = linked = 0
     for worker in workers:
         rng = random.Random(f"{seed}:{worker.username}")
         grid = worker.unit
@@ -98,21 +110,7 @@ def _load(*, seed: int, current: dt.datetime, scale: str) -> list[str]:
             services.patrol_finish(
                 actor=worker, patrol_key=patrol_key, made_at=start + dt.timedelta(hours=1, minutes=20)
             )
-        title, content = PROBLEMS[rng.randrange(len(PROBLEMS))]
-        lon, lat = _spot(rng, grid) or (0.0, 0.0)
-        # A point on a shared edge may resolve to the neighbour grid: then this worker has no report.
-        with contextlib.suppress(ShanzhiError):
-            services.grid_report_make(
-                actor=worker,
-                client_key=f"demo{seed}-{worker.pk}-r1",
-                made_at=current - dt.timedelta(hours=2),
-                title=title,
-                content=content,
-                category=rng.choice(categories).code if categories else None,
-                longitude=lon,
-                latitude=lat,
-                patrol_key=f"demo{seed}-{worker.pk}-p1",
-            )
+        linked += _link_reports(worker, grid, seed)
         for appeal in selectors.appeals_to_verify(worker, grid).filter(state=AppealState.FEEDBACK)[:1]:
             services.verification_record(
                 actor=worker,
@@ -123,7 +121,7 @@ def _load(*, seed: int, current: dt.datetime, scale: str) -> list[str]:
                 note="现场核查已整改",
             )
             verified += 1
-    patrols, reports = Patrol.objects.count() - before[0], GridReport.objects.count() - before[1]
+    patrols, reports = Patrol.objects.count() - before[0], linked
     grid_appeals = GridReport.objects.filter(appeal__channel=Channel.GRID).count()
     return [
         f"网格：{len(workers)} 名网格员，新增巡查 {patrols} 次、网格上报 {reports} 件（共 {grid_appeals} 件），"
