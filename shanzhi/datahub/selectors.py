@@ -36,6 +36,7 @@ KEY_PERSON_PERMISSION = "datahub.view_keyperson"
 CLUSTER_ABOVE = 400  # more points than this in the box: clusters instead of points
 LAYERS = ("buildings", "enterprises", "party_orgs", "key_persons", "grids")
 
+
 def may_use_hub(user: User) -> bool:
     """The hub's pages: the centre, or territorial staff with a role."""
     if permissions.sees_everything(user):
