@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,7 +98,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name", ("名称", "楼栋名称"), _req(100), required=True),
         Column("address_text", ("地址",), _opt(200)),
         Column("address_code", ("标准地址编码",), _opt(32)),
-        Column("use", ("用途",), lambda v: rules.choice(v, BuildingUse.choices, default=BuildingUse.RESIDENTIAL)),
+        Column("use", ("用途",), rules.choice_parser(BuildingUse.choices, default=BuildingUse.RESIDENTIAL)),
         Column("floors", ("层数",), lambda v: rules.integer(v, minimum=1, maximum=200, default=1)),
         Column("entrances", ("单元数",), lambda v: rules.integer(v, minimum=1, maximum=50, default=1)),
         Column("built_year", ("建成年份",), lambda v: rules.integer(v, minimum=1900, maximum=2100)),
@@ -107,9 +108,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name", ("姓名",), _req(50), required=True),
         Column("id_number", ("身份证号", "公民身份号码", "身份证号码"), rules.id_number, required=True),
         Column("phone", ("手机号", "联系电话", "电话"), rules.phone),
-        Column("residence", ("人口类型",), lambda v: rules.choice(v, Residence.choices, default=Residence.REGISTERED)),
+        Column("residence", ("人口类型",), rules.choice_parser(Residence.choices, default=Residence.REGISTERED)),
         Column("household_no", ("户号",), _opt(32)),
-        Column("relation", ("与户主关系",), lambda v: rules.choice(v, Relation.choices, default="")),
+        Column("relation", ("与户主关系",), rules.choice_parser(Relation.choices, default="")),
         Column("building_code", ("楼栋编码",), _opt(32)),
         Column("entrance_no", ("单元", "单元号"), lambda v: rules.integer(v, minimum=1, maximum=50)),
         Column("room_no", ("室号", "房号"), _opt(10)),
@@ -128,7 +129,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     ImportKind.KEY_PERSONS: (
         Column("id_number", ("身份证号", "公民身份号码"), rules.id_number, required=True),
-        Column("category", ("类别", "人员类别"), lambda v: rules.choice(v, KeyCategory.choices), required=True),
+        Column("category", ("类别", "人员类别"), rules.choice_parser(KeyCategory.choices), required=True),
         Column(
             "level",
             ("关注等级",),
@@ -140,9 +141,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ImportKind.PARTY_ORGS: (
         Column("code", ("组织编码",), _req(32), required=True),
         Column("name", ("组织名称", "名称"), _req(120), required=True),
-        Column(
-            "kind", ("组织类型", "类型"), lambda v: rules.choice(v, PartyOrganisation.Kind.choices, default="branch")
-        ),
+        Column("kind", ("组织类型", "类型"), rules.choice_parser(PartyOrganisation.Kind.choices, default="branch")),
         Column("parent_code", ("上级组织编码",), _opt(32)),
         Column("secretary", ("书记",), _opt(50)),
         Column("members_count", ("党员数",), lambda v: rules.integer(v, minimum=0, maximum=100_000, default=0)),
@@ -417,6 +416,29 @@ def _fp(values: Iterable[Any]) -> str:
     return hashlib.blake2b(joined.encode(), digest_size=16, key=_key()).hexdigest()
 
 
+_defaults: dict[type[models.Model], dict[str, Any]] = {}
+
+
+def _new[M: models.Model](model: type[M], **values: Any) -> M:
+    """A new, unsaved instance without ``Model.__init__`` (which costs more than validating the row): the fields'
+    defaults, then ``values`` by attribute name. Only for plain values and ``*_id`` keys; see :func:`_link`."""
+    defaults = _defaults.get(model)
+    if defaults is None:
+        defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+        _defaults[model] = defaults
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj.__dict__.update(defaults)
+    obj.__dict__.update(values)
+    return obj
+
+
+def _link(obj: models.Model, attname: str, target: models.Model) -> None:
+    """Point ``obj``'s foreign key ``attname`` at ``target``, which gets its primary key when it is inserted."""
+    links = obj.__dict__.setdefault("_dh_links", [])
+    links.append((attname, target))
+
+
 def _placed(obj: Any, place: Place) -> None:
     obj.grid_id = place.grid_id
     obj.community_id = place.community_id
@@ -547,6 +569,7 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
         _place_row(row, ref, col, building_key="building_code")
         if v.get("id_number"):
             v["id_hash"] = pii.blind_index(v["id_number"])
+        v["phone_hash"] = pii.blind_index(v.get("phone") or "")
     _duplicates(rows, "id_hash", col("id_number"), "身份证号与第{first}行重复")
     good = [r for r in rows if not r.errors]
 
@@ -560,12 +583,17 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
             house_rows.setdefault(v["house_code"], row)
         if v.get("household_no"):
             household_rows.setdefault(v["household_no"], row)
-    houses = dict(House.objects.filter(code__in=list(house_rows)).values_list("code", "id")) if house_rows else {}
+    houses: dict[str, int] = {}
+    house_codes = list(house_rows)
+    for start in range(0, len(house_codes), 20000):
+        chunk = house_codes[start : start + 20000]
+        houses.update(House.objects.filter(code__in=chunk).values_list("code", "id"))
     new_houses: dict[str, House] = {}
     for code, row in house_rows.items():
         if code in houses:
             continue
-        house = House(
+        house = _new(
+            House,
             code=code,
             building_id=row.values["building_id"],
             entrance_no=row.values["entrance_no"],
@@ -576,14 +604,15 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
         _placed(house, row.place)
         new_houses[code] = house
     households: dict[str, int] = {}
-    for start in range(0, len(household_rows), 20000):
-        chunk = list(household_rows)[start : start + 20000]
+    numbers = list(household_rows)
+    for start in range(0, len(numbers), 20000):
+        chunk = numbers[start : start + 20000]
         households.update(Household.objects.filter(number__in=chunk).values_list("number", "id"))
     new_households: dict[str, Household] = {}
     for number, row in household_rows.items():
         if number in households:
             continue
-        household = Household(number=number, is_demo=demo)
+        household = _new(Household, number=number, is_demo=demo)
         assert row.place is not None
         _placed(household, row.place)
         new_households[number] = household
@@ -596,7 +625,8 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
             number = v["id_number"]
             house_code = v.get("house_code")
             household_no = v.get("household_no")
-            obj = Person(
+            obj = _new(
+                Person,
                 id_hash=v["id_hash"],
                 id_cipher=pii.encrypt(number),
                 id_masked=pii.mask_id_number(number),
@@ -604,7 +634,7 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
                 gender=rules.id_gender(number),
                 birth_year=rules.id_birth_year(number),
                 phone_cipher=pii.encrypt(v["phone"]),
-                phone_hash=pii.blind_index(v["phone"]),
+                phone_hash=v["phone_hash"],
                 phone_masked=pii.mask_phone(v["phone"]),
                 residence=v["residence"],
                 relation=v["relation"] or "",
@@ -614,12 +644,12 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
             )
             if house_code:
                 if house_code in new_houses:
-                    obj.house = new_houses[house_code]
+                    _link(obj, "house_id", new_houses[house_code])
                 else:
                     obj.house_id = houses[house_code]
             if household_no:
                 if household_no in new_households:
-                    obj.household = new_households[household_no]
+                    _link(obj, "household_id", new_households[household_no])
                 else:
                     obj.household_id = households[household_no]
             assert row.place is not None
@@ -636,7 +666,7 @@ def _plan_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str], p
             (
                 v["id_hash"],
                 v["name"],
-                pii.blind_index(v["phone"]),
+                v["phone_hash"],
                 v["residence"],
                 v.get("household_no"),
                 v["relation"],
@@ -901,9 +931,8 @@ def _write(plan: _Plan, progress: Progress | None) -> None:
         for start in range(0, len(group), BATCH):
             chunk = group[start : start + BATCH]
             for obj in chunk:  # foreign keys to instances inserted in an earlier group
-                for f in obj._meta.concrete_fields:
-                    if f.is_relation and f.name in obj._state.fields_cache:
-                        setattr(obj, f.attname, getattr(obj, f.name).pk)
+                for attname, target in obj.__dict__.pop("_dh_links", ()):
+                    obj.__dict__[attname] = target.pk
             bulk_insert(chunk)
             done += len(chunk)
             if progress:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +184,26 @@ def choice(value: Any, choices: Iterable[tuple[str, str]], *, default: str | Non
             return code
     labels = "、".join(str(label) for _, label in choices)
     raise CellError("choice_invalid", f"取值应为：{labels}")
+
+
+def choice_parser(choices: Iterable[tuple[Any, Any]], *, default: str | None = None) -> Callable[[Any], str]:
+    """:func:`choice` with the lookup built once (imports parse hundreds of thousands of cells)."""
+    pairs = [(str(code), str(label)) for code, label in choices]
+    lookup = {**{label: code for code, label in pairs}, **{code: code for code, _ in pairs}}
+    labels = "、".join(label for _, label in pairs)
+
+    def parse(value: Any) -> str:
+        cleaned = text(value)
+        if not cleaned:
+            if default is None:
+                raise CellError("required", "必填项不能为空")
+            return default
+        found = lookup.get(cleaned)
+        if found is None:
+            raise CellError("choice_invalid", f"取值应为：{labels}")
+        return found
+
+    return parse
 
 
 def fingerprint(values: Iterable[Any]) -> str:
