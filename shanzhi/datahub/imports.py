@@ -507,7 +507,8 @@ def _plan_buildings(rows: list[_Row], ref: Reference, col: Callable[[str], str],
     def build(row: _Row, fp: str) -> Callable[[], models.Model]:
         def make() -> models.Model:
             v = row.values
-            obj = HubBuilding(
+            obj = _new(
+                HubBuilding,
                 code=v["code"],
                 name=v["name"],
                 address_text=v["address_text"] or "",
@@ -704,7 +705,8 @@ def _plan_enterprises(rows: list[_Row], ref: Reference, col: Callable[[str], str
     def build(row: _Row, fp: str) -> Callable[[], models.Model]:
         def make() -> models.Model:
             v = row.values
-            obj = Enterprise(
+            obj = _new(
+                Enterprise,
                 credit_code=v["credit_code"],
                 name=v["name"],
                 legal_rep=v["legal_rep"] or "",
@@ -797,7 +799,8 @@ def _plan_key_persons(rows: list[_Row], ref: Reference, col: Callable[[str], str
     def build(row: _Row, fp: str) -> Callable[[], models.Model]:
         def make() -> models.Model:
             v = row.values
-            obj = KeyPerson(
+            obj = _new(
+                KeyPerson,
                 person_id=v["person_id"],
                 category=v["category"],
                 level=v["level"],
@@ -851,7 +854,8 @@ def _plan_party_orgs(rows: list[_Row], ref: Reference, col: Callable[[str], str]
     def build(row: _Row, fp: str) -> Callable[[], models.Model]:
         def make() -> models.Model:
             v = row.values
-            obj = PartyOrganisation(
+            obj = _new(
+                PartyOrganisation,
                 code=v["code"],
                 name=v["name"],
                 kind=v["kind"],

@@ -9,6 +9,7 @@
   if (cfg.tiles) { L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution }).addTo(map); }
   var colours = { buildings: "#0d6efd", enterprises: "#198754", party_orgs: "#dc3545", key_persons: "#fd7e14", grids: "#6c757d" };
   var groups = {};
+  var fitted = false;
   var overlays = {};
   cfg.layers.forEach(function (layer) {
     groups[layer.key] = L.layerGroup();
@@ -39,6 +40,12 @@
           },
           onEachFeature: function (f, l) { l.bindTooltip(label(f.properties)); }
         }).addTo(group);
+        if (key === "grids" && !fitted && group.getLayers().length) {
+          fitted = true;  // open on the reader's own area
+          var bounds = L.featureGroup(group.getLayers()).getBounds();
+          if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+        }
+        el.setAttribute("data-loaded-" + key, String((data.features || []).length));
       });
   }
   function refresh() { Object.keys(groups).forEach(load); }
