@@ -17,8 +17,10 @@ Steps, on a throw-away PostgreSQL database ``shanzhi_bench_datahub`` on 127.0.0.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
+from pathlib import Path
 
 from _common import bench_database, django_setup, timed
 
@@ -35,6 +37,17 @@ def main() -> None:
     with bench_database("shanzhi_bench_datahub") as url:
         django_setup(url)
         run(args)
+
+
+def _backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (it runs on this machine: /proc)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -72,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
         ("persons", files.persons),
         ("enterprises", files.enterprises),
     ):
-        started = time.perf_counter()
+        started, cpu, pg_cpu = time.perf_counter(), time.process_time(), _backend_cpu()
         if args.profile and kind == "persons":
             import cProfile
             import pstats
@@ -83,17 +96,20 @@ def run(args: argparse.Namespace) -> None:
         else:
             result = datahub_import(actor=actor, kind=kind, file_name=f"{kind}.csv", content=content, progress=progress)
         seconds = time.perf_counter() - started
+        cpu, pg_cpu = time.process_time() - cpu, _backend_cpu() - pg_cpu
         assert result.ok, result.errors[:5]
         b = result.batch
-        results.append(
-            (f"import {kind}: {b.rows} rows (created {b.created})", seconds, f"{b.rows / seconds:,.0f} rows/s")
-        )
+        note = f"{b.rows / seconds:,.0f} rows/s; CPU Python {cpu:.1f} s + PostgreSQL {pg_cpu:.1f} s"
+        note += f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        results.append((f"import {kind}: {b.rows} rows (created {b.created})", seconds, note))
         print(results[-1], flush=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     again = datahub_import(actor=actor, kind="persons", file_name="persons.csv", content=files.persons)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert again.batch.created == 0 and again.batch.updated == 0, again.batch
-    results.append((f"re-import persons: unchanged {again.batch.unchanged}", seconds, "changes nothing"))
+    results.append(
+        (f"re-import persons: unchanged {again.batch.unchanged}", seconds, f"changes nothing; CPU {cpu:.1f} s")
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"persons in the hub: {Person.objects.count()}", flush=True)

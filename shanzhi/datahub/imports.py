@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from shanzhi.core import pii
 from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import PermissionDenied, ShanzhiError, ValidationFailed
-from shanzhi.datahub import rules
+from shanzhi.datahub import rules, selectors
 from shanzhi.datahub.models import (
     BuildingUse,
     Enterprise,
@@ -405,6 +405,7 @@ class _Plan:
     updated: int = 0
     unchanged: int = 0
     after: list[Callable[[], None]] = field(default_factory=list)
+    kind: str = ""
 
 
 def _key() -> bytes:
@@ -953,6 +954,8 @@ def _write(plan: _Plan, progress: Progress | None) -> None:
                 progress("write", done, total)
     for step in plan.after:
         step()
+    if (plan.created or plan.updated) and plan.kind in selectors.LAYER_MODELS:
+        selectors.map_cells_rebuild(plan.kind)  # the map layer of the same name
 
 
 def datahub_import(
@@ -975,7 +978,7 @@ def datahub_import(
     started = time.perf_counter()
     headers, raw_rows = read_table(file_name, content)
     positions, errors = map_columns(kind, headers, mapping)
-    plan = _Plan()
+    plan = _Plan(kind=kind)
     rows: list[_Row] = []
     if not errors:
         if progress:

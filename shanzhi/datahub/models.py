@@ -23,13 +23,20 @@ from shanzhi.places.models import StandardAddress
 class Placed(models.Model):
     """Where an element lies: grid (if known), community, the area's path, and a point on the map."""
 
+    # Scope reads go through area_path (indexed per model, below); the unit keys need no index of their own.
     grid = models.ForeignKey(
-        Unit, verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     community = models.ForeignKey(
-        Unit, verbose_name="所属社区(村)", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name="所属社区(村)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    area_path = models.CharField("区域路径", max_length=255, db_index=True, editable=False)
+    area_path = models.CharField("区域路径", max_length=255, editable=False)
     longitude = models.FloatField("经度", null=True, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
     fingerprint = models.CharField(max_length=32, editable=False, default="")
@@ -68,7 +75,10 @@ class HubBuilding(Placed):
         verbose_name = "楼栋"
         verbose_name_plural = verbose_name
         ordering = ["code"]
-        indexes = [models.Index(fields=["longitude", "latitude"], name="dh_building_lonlat")]
+        indexes = [
+            models.Index(fields=["longitude", "latitude"], name="dh_building_lonlat"),
+            models.Index(fields=["area_path"], name="dh_building_area"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -111,6 +121,7 @@ class Household(Placed):
         verbose_name = "家庭户"
         verbose_name_plural = verbose_name
         ordering = ["number"]
+        indexes = [models.Index(fields=["area_path"], name="dh_household_area")]
 
     def __str__(self) -> str:
         return self.number
@@ -195,7 +206,10 @@ class Enterprise(Placed):
         verbose_name = "企业"
         verbose_name_plural = verbose_name
         ordering = ["credit_code"]
-        indexes = [models.Index(fields=["longitude", "latitude"], name="dh_enterprise_lonlat")]
+        indexes = [
+            models.Index(fields=["longitude", "latitude"], name="dh_enterprise_lonlat"),
+            models.Index(fields=["area_path"], name="dh_enterprise_area"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -243,6 +257,7 @@ class KeyPerson(Placed):
         verbose_name = "重点人员"
         verbose_name_plural = verbose_name
         ordering = ["id"]
+        indexes = [models.Index(fields=["area_path"], name="dh_keyperson_area")]
         constraints = [models.UniqueConstraint(fields=["person", "category"], name="dh_keyperson_unique")]
 
     def __str__(self) -> str:
@@ -272,6 +287,7 @@ class PartyOrganisation(Placed):
         verbose_name = "党组织"
         verbose_name_plural = verbose_name
         ordering = ["code"]
+        indexes = [models.Index(fields=["area_path"], name="dh_party_area")]
 
     def __str__(self) -> str:
         return self.name
@@ -334,3 +350,21 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+
+class MapCell(models.Model):
+    """Pre-counted points of a map layer in square cells of a few fixed sizes, per area (ADR 0017): the map's
+    zoomed-out views read a few thousand of these instead of scanning every building of the district. Rebuilt after
+    each import of the layer (``selectors.map_cells_rebuild``)."""
+
+    layer = models.CharField(max_length=16)
+    level = models.PositiveSmallIntegerField()  # index into selectors.CELL_SIZES
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    area_path = models.CharField(max_length=255)
+    n = models.PositiveIntegerField()
+    lon_sum = models.FloatField()
+    lat_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["layer", "level", "cx", "cy"], name="dh_mapcell_lookup")]

@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Floor
 
 from shanzhi.core import pii
@@ -25,6 +26,7 @@ from shanzhi.datahub.models import (
     HubBuilding,
     ImportBatch,
     KeyPerson,
+    MapCell,
     PartyOrganisation,
     Person,
 )
@@ -34,6 +36,7 @@ from shanzhi.places.geometry import geometry_from_geojson
 
 KEY_PERSON_PERMISSION = "datahub.view_keyperson"
 CLUSTER_ABOVE = 400  # more points than this in the box: clusters instead of points
+CELL_SIZES = (0.0025, 0.005, 0.01, 0.02, 0.04)  # degrees; MapCell.level indexes this
 LAYERS = ("buildings", "enterprises", "party_orgs", "key_persons", "grids")
 
 
@@ -165,15 +168,64 @@ def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
 
 
-def _clusters(qs: QuerySet[Any], bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
-    cell = rules.cluster_cell(bbox)
-    rows = (
-        qs.annotate(cx=Floor(models.F("longitude") / cell), cy=Floor(models.F("latitude") / cell))
-        .values("cx", "cy")
-        .annotate(n=Count("id"), lon=Avg("longitude"), lat=Avg("latitude"))
-        .order_by()
-    )
-    return [_point(round(r["lon"], 6), round(r["lat"], 6), {"cluster": True, "count": r["n"]}) for r in rows]
+def _level(bbox: tuple[float, float, float, float]) -> int:
+    """The pre-counted cell size nearest to what the box wants (about 48 cells across)."""
+    wanted = rules.cluster_cell(bbox)
+    return min(range(len(CELL_SIZES)), key=lambda i: abs(CELL_SIZES[i] - wanted))
+
+
+def _clusters(user: User, layer: str, bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
+    """Clusters from the pre-counted cells in the box and in ``user``'s scope (cells of several areas summed)."""
+    level = _level(bbox)
+    size = CELL_SIZES[level]
+    west, south, east, north = bbox
+    qs = MapCell.objects.filter(
+        layer=layer,
+        level=level,
+        cx__gte=math.floor(west / size),
+        cx__lte=math.floor(east / size),
+        cy__gte=math.floor(south / size),
+        cy__lte=math.floor(north / size),
+    ).filter(scope_q(user))
+    rows = qs.values("cx", "cy").annotate(n=Sum("n"), lon=Sum("lon_sum"), lat=Sum("lat_sum")).order_by()
+    return [
+        _point(round(r["lon"] / r["n"], 6), round(r["lat"] / r["n"], 6), {"cluster": True, "count": r["n"]})
+        for r in rows
+        if r["n"]
+    ]
+
+
+LAYER_MODELS: dict[str, type[models.Model]] = {
+    "buildings": HubBuilding,
+    "enterprises": Enterprise,
+    "party_orgs": PartyOrganisation,
+    "key_persons": KeyPerson,
+}
+
+
+def map_cells_rebuild(layer: str) -> int:
+    """Count ``layer``'s points again into :class:`MapCell` (every level); returns the number of cells."""
+    model = LAYER_MODELS[layer]
+    MapCell.objects.filter(layer=layer).delete()
+    cells: list[MapCell] = []
+    for level, size in enumerate(CELL_SIZES):
+        rows = (
+            model._default_manager.exclude(longitude=None)
+            .exclude(latitude=None)
+            .annotate(cx=Floor(models.F("longitude") / size), cy=Floor(models.F("latitude") / size))
+            .values("area_path", "cx", "cy")
+            .annotate(n=Count("id"), lon=Sum("longitude"), lat=Sum("latitude"))
+            .order_by()
+        )
+        cells.extend(
+            MapCell(
+                layer=layer, level=level, cx=int(r["cx"]), cy=int(r["cy"]), area_path=r["area_path"], n=r["n"],
+                lon_sum=r["lon"], lat_sum=r["lat"],
+            )
+            for r in rows
+        )  # fmt: skip
+    MapCell.objects.bulk_create(cells, batch_size=5000)
+    return len(cells)
 
 
 def map_layer(user: User, layer: str, bbox: tuple[float, float, float, float]) -> dict[str, Any]:
@@ -200,15 +252,13 @@ def map_layer(user: User, layer: str, bbox: tuple[float, float, float, float]) -
     else:
         raise NotFound()
     qs = qs.exclude(longitude=None).order_by()
-    total = qs.count()
-    if total > CLUSTER_ABOVE:
-        features = _clusters(qs, bbox)
+    rows = list(qs.values(*fields, "longitude", "latitude")[: CLUSTER_ABOVE + 1])
+    if len(rows) > CLUSTER_ABOVE:
+        features = _clusters(user, layer, bbox)
+        total = sum(f["properties"]["count"] for f in features)
         return {"type": "FeatureCollection", "features": features, "clustered": True, "total": total}
-    features = [
-        _point(row["longitude"], row["latitude"], {k: row[k] for k in fields})
-        for row in qs.values(*fields, "longitude", "latitude")
-    ]
-    return {"type": "FeatureCollection", "features": features, "clustered": False, "total": total}
+    features = [_point(row["longitude"], row["latitude"], {k: row[k] for k in fields}) for row in rows]
+    return {"type": "FeatureCollection", "features": features, "clustered": False, "total": len(features)}
 
 
 def _grid_features(user: User, bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:

@@ -106,6 +106,8 @@ def test_map_layer_by_bounding_box_in_scope_and_clustered(populated, login, monk
     monkeypatch.setattr(selectors, "CLUSTER_ABOVE", 1)
     clustered = login(hub.importer).get("/api/v1/datahub/map/buildings", box).json()
     assert clustered["clustered"] and sum(f["properties"]["count"] for f in clustered["features"]) == 3
+    mine = worker_a.get("/api/v1/datahub/map/buildings", box).json()  # the pre-counted cells keep the scope
+    assert mine["clustered"] and mine["total"] == 2
     bad = worker_a.get("/api/v1/datahub/map/buildings", {"bbox": "1,2,3"})
     assert bad.status_code == 422 and bad.json()["code"] == "bbox_invalid"
     assert worker_a.get("/api/v1/datahub/map/people", box).status_code == 404
