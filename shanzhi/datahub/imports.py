@@ -16,6 +16,7 @@ The contract (ADR 0017):
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import time
@@ -408,13 +409,15 @@ class _Plan:
     kind: str = ""
 
 
-def _key() -> bytes:
-    return hashlib.sha256(("shanzhi-datahub-fingerprint:" + settings.SECRET_KEY).encode()).digest()[:32]
+@functools.cache
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(("shanzhi-datahub-fingerprint:" + secret).encode()).digest()[:32]
 
 
 def _fp(values: Iterable[Any]) -> str:
+    """A keyed digest of a row's clean values (keyed: it covers personal data)."""
     joined = "\x1f".join("" if v is None else str(v) for v in values)
-    return hashlib.blake2b(joined.encode(), digest_size=16, key=_key()).hexdigest()
+    return hashlib.blake2b(joined.encode(), digest_size=16, key=_key(settings.SECRET_KEY)).hexdigest()
 
 
 _defaults: dict[type[models.Model], dict[str, Any]] = {}

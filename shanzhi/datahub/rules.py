@@ -7,7 +7,6 @@ and a Chinese message. Messages never repeat the value (it may be personal data:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -204,12 +203,6 @@ def choice_parser(choices: Iterable[tuple[Any, Any]], *, default: str | None = N
         return found
 
     return parse
-
-
-def fingerprint(values: Iterable[Any]) -> str:
-    """A short digest of a row's clean values: equal digests mean re-importing the row changes nothing."""
-    joined = "\x1f".join("" if v is None else str(v) for v in values)
-    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
 
 
 # --- the map ------------------------------------------------------------------------------------------------------

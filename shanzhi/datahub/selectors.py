@@ -36,7 +36,7 @@ from shanzhi.places.geometry import geometry_from_geojson
 
 KEY_PERSON_PERMISSION = "datahub.view_keyperson"
 CLUSTER_ABOVE = 400  # more points than this in the box: clusters instead of points
-CELL_SIZES = (0.0025, 0.005, 0.01, 0.02, 0.04)  # degrees; MapCell.level indexes this
+CELL_SIZES = (0.0025, 0.005, 0.01, 0.02, 0.04, 0.08)  # degrees; MapCell.level indexes this
 LAYERS = ("buildings", "enterprises", "party_orgs", "key_persons", "grids")
 
 
@@ -169,9 +169,9 @@ def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def _level(bbox: tuple[float, float, float, float]) -> int:
-    """The pre-counted cell size nearest to what the box wants (about 48 cells across)."""
-    wanted = rules.cluster_cell(bbox)
-    return min(range(len(CELL_SIZES)), key=lambda i: abs(CELL_SIZES[i] - wanted))
+    """The smallest pre-counted cell size at least what the box wants (about 32 cells across), else the largest."""
+    wanted = rules.cluster_cell(bbox, cells_across=32)
+    return next((i for i, size in enumerate(CELL_SIZES) if size >= wanted), len(CELL_SIZES) - 1)
 
 
 def _clusters(user: User, layer: str, bbox: tuple[float, float, float, float]) -> list[dict[str, Any]]:
