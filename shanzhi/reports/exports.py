@@ -22,7 +22,6 @@ KPI_HEADERS = (
     "排名", "单位", "综合得分", "响应率", "签收及时率", "按期办结率", "解决率", "满意率",
     "重办率", "退回率", "延期率", "平均办理时长(小时)",
 )  # fmt: skip
-SECTION_NUMBERS = "一二三四五六七八九十"
 #: Rows of a breakdown shown before 其他 and 合计.
 BREAKDOWN_ROWS = 15
 
@@ -266,7 +265,7 @@ def monthly_docx(report: MonthlyReport) -> bytes:
 
     def heading(number: int, text: str) -> None:
         paragraph = document.add_paragraph()
-        heading_run = paragraph.add_run(f"{SECTION_NUMBERS[number - 1]}、{text}")
+        heading_run = paragraph.add_run(f"{rules.chinese_numeral(number)}、{text}")
         heading_run.bold, heading_run.font.size = True, Pt(14)
         _east_asian(heading_run, "黑体")
 
@@ -317,7 +316,7 @@ def monthly_html(report: MonthlyReport) -> str:
             "report": report,
             "date_text": f"{local.year}年{local.month}月{local.day}日",
             "sections": [
-                (SECTION_NUMBERS[i + 1], heading if i else "主要指标", header, rows, len(header) > WIDE_COLUMNS)
+                (rules.chinese_numeral(i + 2), heading if i else "主要指标", header, rows, len(header) > WIDE_COLUMNS)
                 for i, (heading, header, rows) in enumerate(monthly_sections(report))
             ],
             "trend_svg": charts.line_svg([f"{d.day}日" for d, _ in trend], [n for _, n in trend], title="每日受理量"),

@@ -297,6 +297,16 @@ def breakdown_with_rest_and_total(rows: list[dict], limit: int) -> list[dict]:
     return shown
 
 
+def chinese_numeral(number: int) -> str:
+    """一 … 九十九, as official documents number their sections (一、二、… 十、十一、… 二十、二十一)."""
+    digits = "一二三四五六七八九"
+    if not 1 <= number <= 99:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens - 1] + "十")
+    return head + (digits[ones - 1] if ones else "")
+
+
 def fmt_int(value: int) -> str:
     return f"{value:,}"
 

@@ -171,3 +171,9 @@ def test_a_breakdown_gets_a_rest_and_a_total_row():
     assert (shown[2]["count"], shown[2]["previous"], shown[2]["change"]) == (2, 5, pytest.approx(-60.0))
     assert (shown[3]["count"], shown[3]["share"]) == (10, pytest.approx(1.0))
     assert [r["label"] for r in rules.breakdown_with_rest_and_total(rows, 10)][-2:] == ["d", "合计"]  # no 其他
+
+
+def test_section_numbers_go_past_ten():
+    assert [rules.chinese_numeral(n) for n in (1, 9, 10, 11, 20, 21, 99)] == [
+        "一", "九", "十", "十一", "二十", "二十一", "九十九",
+    ]  # fmt: skip
