@@ -20,8 +20,13 @@ REVIEW_ROLES = frozenset({R.LEADER, R.ADMIN, R.DISPATCHER, R.UNIT_HEAD})
 
 
 def may_open(user: User) -> bool:
-    """The mediation pages: the desk, the screening staff and the reviewers."""
-    return permissions.holds(user, DESK_ROLES | SCREENING_ROLES | REVIEW_ROLES)
+    """The mediation pages: the desk, the reviewers, and the territorial staff who screen (a department's handler
+    has no area to screen)."""
+    if permissions.holds(user, DESK_ROLES | REVIEW_ROLES):
+        return True
+    return permissions.holds(user, SCREENING_ROLES) and (
+        permissions.is_territorial_staff(user) or permissions.sees_everything(user)
+    )
 
 
 def may_work_cases(user: User) -> bool:
