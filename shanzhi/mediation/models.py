@@ -79,6 +79,15 @@ class Committee(models.Model):
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Unit,
+        verbose_name=_("服务范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("其调解员可见并可接收该区域内未分派的案件；空表示所属单位本身"),
+    )
     domains = models.JSONField(_("擅长领域"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 

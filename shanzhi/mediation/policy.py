@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from shanzhi.mediation.models import Mediator
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Role, User
 
@@ -49,7 +50,8 @@ def may_file_screening(user: User, *, unit_path: str) -> bool:
 
 
 def case_scope_q(user: User) -> Q | None:
-    """None: every case. Otherwise the cases of the user's area, of committees seated in it, or their own."""
+    """None: every case. Otherwise the cases of the user's area, of committees seated in it, their own, and for a
+    mediator their committee's cases and the unassigned ones of the committee's service area."""
     if not permissions.is_active_staff(user):
         return Q(pk__in=[])
     if permissions.sees_everything(user):
@@ -57,6 +59,11 @@ def case_scope_q(user: User) -> Q | None:
     if not may_open(user):
         return Q(pk__in=[])
     q = Q(mediator__user=user)
+    membership = Mediator.objects.filter(user=user).select_related("committee__unit", "committee__area").first()
+    if membership is not None:
+        committee = membership.committee
+        area = committee.area or committee.unit
+        q |= Q(committee=committee) | Q(committee__isnull=True, unit__path__startswith=area.path)
     path = permissions.subtree_path(user)
     if path is not None:
         q |= Q(unit__path__startswith=path) | Q(committee__unit__path__startswith=path)

@@ -130,3 +130,23 @@ def test_api_reads_masked_and_books_one_session_per_slot(desk, med, case_of, log
     assert med.slots[0].pk not in [s["id"] for s in client.get("/api/v1/mediation/slots").json()]
     kinds = [e["kind"] for e in client.get(f"/api/v1/mediation/cases/{one.pk}").json()["timeline"]]
     assert kinds == ["registered", "assigned", "session_booked"]
+
+
+def test_a_committees_mediator_sees_the_unassigned_cases_of_its_area_and_its_own(
+    desk, med, case_of, screening, make_user
+):
+    from shanzhi.mediation import selectors
+    from shanzhi.mediation.models import Committee, Mediator
+
+    # A committee seated at a stationed department that serves 新华街道: its mediator sits at the department.
+    committee = Committee.objects.create(code="TW-ZJ", name="物业纠纷调解委员会", unit=desk.district.dept_housing,
+                                         area=desk.district.town_b)  # fmt: skip
+    user = make_user(desk.district.dept_housing, "mediator", username="med-zj")
+    mediator = Mediator.objects.create(user=user, committee=committee, domains=["neighbours"])
+    town_b_case = case_of(report=screening(actor=med.grid_worker_b, unit=desk.district.grid_b))
+    grid_a_case = case_of()
+    assert list(selectors.cases_visible_to(user)) == [town_b_case]  # its area's unassigned case, not grid A's
+    services.case_assign(actor=desk.dispatcher, case=town_b_case, committee=med.committee, mediator=med.mediator)
+    assert not selectors.cases_visible_to(user).exists()  # taken by another committee
+    services.case_assign(actor=desk.dispatcher, case=grid_a_case, committee=committee, mediator=mediator)
+    assert list(selectors.cases_visible_to(user)) == [grid_a_case]  # now its committee's case
