@@ -9,7 +9,7 @@ class MediationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shanzhi.core import menu, report_sections
+        from shanzhi.core import menu, periodic, report_sections
         from shanzhi.mediation import policy
         from shanzhi.mediation.kpis import mediation_section
 
@@ -17,3 +17,4 @@ class MediationConfig(AppConfig):
             menu.MenuEntry("mediation", _("矛盾纠纷调解"), "mediation:index", order=130, visible=policy.may_open)
         )
         report_sections.register("mediation", mediation_section, order=130)
+        periodic.register("mediation.sweep", "*/5 * * * *", "shanzhi.mediation.tasks.sweep_mediation")

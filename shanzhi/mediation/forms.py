@@ -102,3 +102,23 @@ class EvaluateForm(ConsoleForm):
 
 class RevealForm(ConsoleForm):
     reason = forms.CharField(label=_("查看事由"), max_length=200)
+
+
+class HandoverForm(ConsoleForm):
+    """An appeal of dispute nature handed over to mediation (诉求转调解)."""
+
+    tracking_no = forms.CharField(label=_("诉求编号"), max_length=24)
+    domain = forms.ChoiceField(label=_("纠纷领域"), choices=Domain.choices)
+    title = forms.CharField(label=_("案由"), max_length=120, required=False)
+    respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=60)
+    respondent_phone = forms.CharField(label=_("被申请人电话"), max_length=20, required=False)
+
+
+class ExtendForm(ConsoleForm):
+    days = forms.IntegerField(label=_("延长天数"), min_value=1, max_value=30)
+    consent = forms.CharField(label=_("双方同意情况"), max_length=500)
+
+
+class ConsultationForm(ConsoleForm):
+    departments = forms.TypedMultipleChoiceField(label=_("参与部门"), coerce=int)
+    conclusion = forms.CharField(label=_("会商意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -224,6 +224,17 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("调解期限"))
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("已延长天数"), default=0)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包案领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    warned_at = models.DateTimeField(_("期限预警时间"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
     referral_route = models.CharField(_("引导途径"), max_length=20, blank=True)
     referral_reason = models.TextField(_("引导理由"), blank=True)
 
@@ -310,6 +321,23 @@ class Session(models.Model):
         ]
 
 
+class Consultation(models.Model):
+    """集体会商: several departments consult on one case; the conclusion is recorded."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="consultations")
+    departments = models.ManyToManyField(Unit, verbose_name=_("参与部门"), related_name="+")
+    conclusion = models.TextField(_("会商意见"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("召集人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("会商时间"))
+
+    class Meta:
+        verbose_name = _("集体会商")
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+
+
 class Agreement(models.Model):
     """调解协议书 (人民调解法 第二十九条: parties, facts and issues, agreed rights and obligations, manner, place and
     term of performance; signed by the parties and the mediator, sealed by the committee)."""
@@ -322,6 +350,7 @@ class Agreement(models.Model):
     performance_place = models.CharField(_("履行地点"), max_length=200, blank=True)
     performance_due = models.DateField(_("履行期限"))
     signed_on = models.DateField(_("签订日期"))
+    confirmation_reminded_at = models.DateTimeField(_("司法确认提醒时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("制作人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -387,6 +416,12 @@ class EventKind(models.TextChoices):
     REFERRED = "referred", _("引导其他途径")
     FOLLOWED_UP = "followed_up", _("回访")
     EVALUATED = "evaluated", _("评价结案")
+    EXTENDED = "extended", _("延长调解期限")
+    WARNED = "warned", _("期限预警")
+    OVERDUE = "overdue", _("超期")
+    CONFIRMATION_REMINDER = "confirmation_due", _("司法确认提醒")
+    CONSULTATION = "consultation", _("集体会商")
+    LEADER_OWNED = "leader_owned", _("领导包案")
 
 
 class CaseEvent(models.Model):

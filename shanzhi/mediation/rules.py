@@ -29,6 +29,33 @@ def judicial_confirmation_deadline(signed_on: dt.date) -> dt.date:
     return signed_on + dt.timedelta(days=JUDICIAL_CONFIRMATION_DAYS)
 
 
+#: Extension with both parties' consent: at most this many days in all.
+MAX_EXTENSION_DAYS = 30
+#: A yellow warning when this share of the term has passed.
+WARNING_SHARE = 0.75
+#: The judicial-confirmation reminder goes out this many days before the window closes.
+CONFIRMATION_REMINDER_DAYS = 7
+
+
+def term_stage(*, created_at: dt.datetime, due_at: dt.datetime, now: dt.datetime) -> str:
+    """ "ok", "yellow" (75 % of the term gone) or "red" (past the term)."""
+    if now >= due_at:
+        return "red"
+    if now >= created_at + (due_at - created_at) * WARNING_SHARE:
+        return "yellow"
+    return "ok"
+
+
+def extension_allowed(*, already: int, days: int) -> bool:
+    return days >= 1 and already + days <= MAX_EXTENSION_DAYS
+
+
+def confirmation_reminder_due(*, signed_on: dt.date, today: dt.date) -> bool:
+    """The window for judicial confirmation closes within the reminder's days (and has not closed)."""
+    deadline = judicial_confirmation_deadline(signed_on)
+    return today <= deadline <= today + dt.timedelta(days=CONFIRMATION_REMINDER_DAYS)
+
+
 def raises_alert(risk_level: str) -> bool:
     """A high-risk screening report raises an alert for the centre."""
     return risk_level == "high"

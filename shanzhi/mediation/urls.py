@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("screening/new/", views.screening_new, name="screening_new"),
     path("cases/new/", views.case_new, name="case_new"),
+    path("cases/from-appeal/", views.appeal_handover, name="handover"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("cases/<int:pk>/actions/<slug:code>/", views.case_action, name="action"),

@@ -15,12 +15,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shanzhi.appeals import selectors as appeal_selectors
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.models import PersonalDataAccess
 from shanzhi.mediation import documents, forms, policy, selectors, services
 from shanzhi.mediation.models import (
+    OPEN_CASE_STATES,
     Case,
     CaseSource,
     CaseState,
@@ -33,7 +35,7 @@ from shanzhi.mediation.models import (
     Slot,
 )
 from shanzhi.orgs import permissions
-from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
+from shanzhi.orgs.models import TERRITORIAL_KINDS, Role, Unit, UnitKind, User
 from shanzhi.orgs.personal_data import personal_data_reveal
 
 FILE_TYPES = {
@@ -171,6 +173,33 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/case_form.html", context, status=status)
 
 
+@login_required
+def appeal_handover(request: HttpRequest) -> HttpResponse:
+    """诉求转调解: an appeal the user may see becomes a case; the citizen is the applicant; linked both ways."""
+    user = _user(request)
+    if not policy.may_work_cases(user):
+        raise DjangoPermissionDenied
+    form = forms.HandoverForm(request.POST or None, initial={"tracking_no": request.GET.get("appeal", "")[:24]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal = appeal_selectors.appeal_get(user=user, key=data["tracking_no"])
+            case = services.case_from_appeal(
+                actor=user,
+                appeal=appeal,
+                domain=data["domain"],
+                title=data["title"],
+                respondent=services.PartyIn(PartyRole.RESPONDENT, data["respondent_name"], data["respondent_phone"]),
+            )
+        except ShanzhiError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("已转为调解案件 %(number)s") % {"number": case.number})
+            return redirect("mediation:case", pk=case.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "mediation/handover_form.html", {"nav_active": "mediation", "form": form}, status=status)
+
+
 def _case(user: User, pk: int) -> Case:
     try:
         return selectors.case_get(user=user, pk=pk)
@@ -196,7 +225,12 @@ def _detail_context(user: User, case: Case, *, full: bool = False) -> dict[str, 
         "committees": committees,
         "mediators": list(selectors.mediators_with_workload()),
         "slots": list(selectors.free_slots(committee=case.committee, after=clock.now())[:30]) if case.committee else [],
+        "is_leader": permissions.holds(user, {Role.LEADER, Role.ADMIN}),
+        "departments": _departments(),
+        "consultations": list(case.consultations.prefetch_related("departments")),
+        "open": case.state in OPEN_CASE_STATES,
         "forms": {
+            "extend": forms.ExtendForm(),
             "agreement": forms.AgreementForm(),
             "refer": forms.ReferForm(),
             "follow_up": forms.FollowUpForm(),
@@ -306,6 +340,33 @@ def _invalid(form: Any) -> ShanzhiError:
     return ValidationFailed(first)
 
 
+def _extend(user: User, case: Case, post: Any) -> str:
+    form = forms.ExtendForm(post)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.case_extend(actor=user, case=case, **form.cleaned_data)
+    return _("已延长调解期限")
+
+
+def _departments() -> list[tuple[int, str]]:
+    return [(u.pk, u.name) for u in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("code")]
+
+
+def _consult(user: User, case: Case, post: Any) -> str:
+    form = forms.ConsultationForm(post)
+    form.fields["departments"].choices = _departments()  # type: ignore[attr-defined]
+    if not form.is_valid():
+        raise _invalid(form)
+    units = list(Unit.objects.filter(pk__in=form.cleaned_data["departments"]))
+    services.consultation_record(actor=user, case=case, departments=units, conclusion=form.cleaned_data["conclusion"])
+    return _("已记录集体会商")
+
+
+def _leader_own(user: User, case: Case, post: Any) -> str:
+    services.case_leader_own(actor=user, case=case, leader=user)
+    return _("已领导包案")
+
+
 ACTIONS: dict[str, Callable[[User, Case, Any], str]] = {
     "assign": _assign,
     "book": _book,
@@ -314,6 +375,9 @@ ACTIONS: dict[str, Callable[[User, Case, Any], str]] = {
     "refer": _refer,
     "follow_up": _follow_up,
     "evaluate": _evaluate,
+    "extend": _extend,
+    "consult": _consult,
+    "leader_own": _leader_own,
 }
 
 

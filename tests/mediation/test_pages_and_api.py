@@ -150,3 +150,15 @@ def test_a_committees_mediator_sees_the_unassigned_cases_of_its_area_and_its_own
     assert not selectors.cases_visible_to(user).exists()  # taken by another committee
     services.case_assign(actor=desk.dispatcher, case=grid_a_case, committee=committee, mediator=mediator)
     assert list(selectors.cases_visible_to(user)) == [grid_a_case]  # now its committee's case
+
+
+def test_an_appeal_is_handed_over_in_the_console_within_the_users_scope(desk, med, intake, login):
+    appeal = intake(content="楼上邻居装修噪音扰民，协商无果", category=desk.property_service)
+    body = {"tracking_no": appeal.tracking_no, "domain": "neighbours", "title": "装修噪音", "respondent_name": "赵六"}
+    outsider = login(med.mediator_b.user).post("/console/mediation/cases/from-appeal/", body)
+    assert outsider.status_code == 422 and not appeal.mediation_cases.exists()  # not an appeal it may see
+    response = login(desk.dispatcher).post("/console/mediation/cases/from-appeal/", body)
+    case = appeal.mediation_cases.get()
+    assert response.status_code == 302 and response["Location"] == f"/console/mediation/cases/{case.pk}/"
+    page = login(desk.dispatcher).get(response["Location"]).content.decode()
+    assert f'href="/console/appeals/{appeal.pk}/"' in page and appeal.tracking_no in page
