@@ -122,3 +122,16 @@ class ExtendForm(ConsoleForm):
 class ConsultationForm(ConsoleForm):
     departments = forms.TypedMultipleChoiceField(label=_("参与部门"), coerce=int)
     conclusion = forms.CharField(label=_("会商意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AppointmentForm(forms.Form):
+    """The citizen's appointment (the portal's own plain styles, no Bootstrap classes)."""
+
+    slot = forms.TypedChoiceField(label=_("时段"), coerce=int)
+    name = forms.CharField(label=_("您的姓名"), max_length=60)
+    domain = forms.ChoiceField(label=_("纠纷类型"), choices=Domain.choices)
+    description = forms.CharField(label=_("纠纷简述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, slots: list[tuple[int, str]], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ followed up on performance (回访) and evaluated (评). Every step appends a :c
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -155,7 +157,8 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.room} {self.starts_at:%Y-%m-%d %H:%M}"
+        local = self.starts_at.astimezone(ZoneInfo(settings.TIME_ZONE))
+        return f"{self.room} {local:%Y-%m-%d %H:%M}"
 
 
 class ScreeningReport(models.Model):
@@ -336,6 +339,50 @@ class Consultation(models.Model):
         verbose_name = _("集体会商")
         verbose_name_plural = verbose_name
         ordering = ["at", "id"]
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("已预约")
+    ACCEPTED = "accepted", _("已受理")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Appointment(models.Model):
+    """纠纷预约: a citizen books a room's slot from the portal; the desk accepts it as a case (source ``portal``),
+    whose first session may then take that slot. One live appointment per slot (constraint + the slot's row lock,
+    which session bookings take as well)."""
+
+    slot = models.ForeignKey(Slot, verbose_name=_("时段"), on_delete=models.PROTECT, related_name="appointments")
+    phone = models.CharField(_("预约手机号"), max_length=20, db_index=True)
+    name = models.CharField(_("预约人"), max_length=60)
+    domain = models.CharField(_("纠纷领域"), max_length=20, choices=Domain.choices)
+    description = models.TextField(_("纠纷简述"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=AppointmentState.choices, default=AppointmentState.BOOKED
+    )
+    case = models.OneToOneField(
+        Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="appointment"
+    )
+    created_at = models.DateTimeField(_("预约时间"))
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("纠纷预约")
+        verbose_name_plural = verbose_name
+        ordering = ["slot__starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"], condition=~Q(state="cancelled"), name="mediation_slot_one_appointment"
+            ),
+        ]
+
+    @property
+    def name_masked(self) -> str:
+        return pii.mask_name(self.name)
+
+    @property
+    def phone_masked(self) -> str:
+        return pii.mask_phone(self.phone)
 
 
 class Agreement(models.Model):

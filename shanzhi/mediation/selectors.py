@@ -10,6 +10,7 @@ from shanzhi.core.errors import NotFound
 from shanzhi.mediation import policy
 from shanzhi.mediation.models import (
     OPEN_CASE_STATES,
+    AppointmentState,
     Case,
     CaseEvent,
     Committee,
@@ -52,9 +53,11 @@ def case_timeline(*, case: Case) -> list[CaseEvent]:
 
 
 def free_slots(*, committee: Committee | None = None, after: dt.datetime | None = None) -> QuerySet[Slot]:
-    """Slots without a live booking (booked or held), soonest first."""
-    qs = Slot.objects.select_related("room__committee").exclude(
-        sessions__state__in=[SessionState.BOOKED, SessionState.HELD]
+    """Slots that neither a live session nor a live appointment holds, soonest first."""
+    qs = (
+        Slot.objects.select_related("room__committee")
+        .exclude(sessions__state__in=[SessionState.BOOKED, SessionState.HELD])
+        .exclude(appointments__state__in=[AppointmentState.BOOKED, AppointmentState.ACCEPTED])
     )
     if committee is not None:
         qs = qs.filter(room__committee=committee)

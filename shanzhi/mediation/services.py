@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +19,12 @@ from shanzhi.mediation import policy, rules
 from shanzhi.mediation.models import (
     OPEN_CASE_STATES,
     Agreement,
+    Appointment,
+    AppointmentState,
     Case,
-    CaseEvent,
     CaseSource,
     CaseState,
     Committee,
-    Consultation,
     Domain,
     Evaluation,
     EventKind,
@@ -42,8 +41,9 @@ from shanzhi.mediation.models import (
     Slot,
 )
 from shanzhi.mediation.selectors import mediators_with_workload
+from shanzhi.mediation.steps import case_actor_check, case_locked, event_append, need_text
 from shanzhi.orgs import permissions
-from shanzhi.orgs.models import Role, Unit, User
+from shanzhi.orgs.models import Unit, User
 
 
 @dataclass(frozen=True)
@@ -53,50 +53,6 @@ class PartyIn:
     phone: str = ""
     id_number: str = ""
     address: str = ""
-
-
-def _event(
-    case: Case,
-    kind: str,
-    *,
-    actor: User | None,
-    at: dt.datetime,
-    from_state: str = "",
-    note: str = "",
-    payload: dict[str, Any] | None = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        at=at,
-        actor=actor,
-        from_state=from_state,
-        to_state=case.state,
-        note=note,
-        payload=payload or {},
-    )
-
-
-def _need_text(value: str, *, field: str, message: Any) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(message, field=field)
-    return value
-
-
-def _locked_case(case: Case, *, allowed: tuple[str, ...]) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.state not in allowed:
-        raise TransitionNotAllowed(_("案件当前状态下不能执行此操作"), state=locked.state)
-    return locked
-
-
-def _check_case_actor(actor: User, case: Case) -> None:
-    if not policy.may_work_cases(actor):
-        raise PermissionDenied(_("只有调解员或中心派单员、领导可以办理纠纷案件"))
-    scope = policy.case_scope_q(actor)
-    if scope is not None and not Case.objects.filter(scope, pk=case.pk).exists():
-        raise PermissionDenied(_("该案件不在您的管辖范围内"))
 
 
 # --- 排 screen -------------------------------------------------------------------------------------------------
@@ -124,7 +80,7 @@ def screening_report_file(
         raise ValidationFailed(_("排查期止不能早于排查期起"), field="period_end")
     if dispute_count < 0:
         raise ValidationFailed(_("排查纠纷数不能为负数"), field="dispute_count")
-    summary = _need_text(summary, field="summary", message=_("请填写排查情况"))
+    summary = need_text(summary, field="summary", message=_("请填写排查情况"))
     return ScreeningReport.objects.create(
         unit=unit,
         reporter=actor,
@@ -145,7 +101,7 @@ def screening_report_file(
 def _party_clean(party: PartyIn) -> PartyIn:
     if party.role not in PartyRole.values:
         raise ValidationFailed(_("当事人身份无效"), field="parties")
-    name = _need_text(party.name, field="parties", message=_("请填写当事人姓名或名称"))
+    name = need_text(party.name, field="parties", message=_("请填写当事人姓名或名称"))
     phone = pii.normalize_phone(party.phone) if party.phone.strip() else ""
     if phone and not pii.citizen_phone_is_valid(phone):
         raise ValidationFailed(_("当事人联系电话格式不正确"), field="parties")
@@ -180,8 +136,8 @@ def case_register(
         raise ValidationFailed(_("风险等级无效"), field="risk_level")
     if amount is not None and amount < 0:
         raise ValidationFailed(_("涉及金额不能为负数"), field="amount")
-    title = _need_text(title, field="title", message=_("请填写案由"))[:120]
-    facts = _need_text(facts, field="facts", message=_("请填写纠纷事实与争议"))
+    title = need_text(title, field="title", message=_("请填写案由"))[:120]
+    facts = need_text(facts, field="facts", message=_("请填写纠纷事实与争议"))
     cleaned = [_party_clean(p) for p in parties]
     roles = {p.role for p in cleaned}
     if PartyRole.APPLICANT not in roles or PartyRole.RESPONDENT not in roles:
@@ -216,7 +172,7 @@ def case_register(
             )
             for p in cleaned
         )
-        _event(case, EventKind.REGISTERED, actor=actor, at=now, payload={"source": source, "number": case.number})
+        event_append(case, EventKind.REGISTERED, actor=actor, at=now, payload={"source": source, "number": case.number})
         if appeal is not None:
             record_event(
                 appeal=appeal,
@@ -281,14 +237,14 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
     """分: to a committee and a mediator; without one named, the rule picks by domain, workload and availability."""
     if not policy.may_assign(actor):
         raise PermissionDenied(_("您没有分派纠纷案件的权限"))
-    _check_case_actor(actor, case)
+    case_actor_check(actor, case)
     if not committee.is_active:
         raise ValidationFailed(_("该调解委员会已停用"), field="committee")
     if mediator is not None and mediator.committee_id != committee.pk:
         raise ValidationFailed(_("调解员不属于所选调解委员会"), field="mediator")
     now = clock.now()
     with transaction.atomic():
-        locked = _locked_case(case, allowed=(CaseState.REGISTERED, CaseState.ASSIGNED))
+        locked = case_locked(case, allowed=(CaseState.REGISTERED, CaseState.ASSIGNED))
         if mediator is None:
             candidates = [
                 rules.MediatorCandidate(m.pk, tuple(m.domains or ()), m.kind, m.open_cases, m.is_available)  # type: ignore[attr-defined]
@@ -303,7 +259,7 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
         before = locked.state
         locked.committee, locked.mediator, locked.state = committee, mediator, CaseState.ASSIGNED
         locked.save(update_fields=["committee", "mediator", "state"])
-        _event(
+        event_append(
             locked,
             EventKind.ASSIGNED,
             actor=actor,
@@ -315,88 +271,31 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
     return locked
 
 
-# --- rules and escalation ---------------------------------------------------------------------------------------
-
-
-def case_extend(*, actor: User, case: Case, days: int, consent: str) -> Case:
-    """Extend the 30-day term, only with both parties' consent (recorded), at most 30 days in all."""
-    _check_case_actor(actor, case)
-    consent = _need_text(consent, field="consent", message=_("请记录双方当事人同意延期的情况"))
-    now = clock.now()
-    with transaction.atomic():
-        locked = _locked_case(case, allowed=OPEN_CASE_STATES)
-        if not rules.extension_allowed(already=locked.extended_days, days=days):
-            raise ValidationFailed(
-                _("延期天数无效：累计不得超过 %(max)s 天") % {"max": rules.MAX_EXTENSION_DAYS}, field="days"
-            )
-        old_due = locked.due_at
-        locked.due_at = old_due + dt.timedelta(days=days)
-        locked.extended_days += days
-        locked.warned_at = locked.overdue_at = None
-        locked.save(update_fields=["due_at", "extended_days", "warned_at", "overdue_at"])
-        _event(
-            locked,
-            EventKind.EXTENDED,
-            actor=actor,
-            at=now,
-            from_state=locked.state,
-            note=f"延长 {days} 天至 {locked.due_at.astimezone(clock.centre_tz()):%Y-%m-%d}；{consent[:150]}",
-            payload={"days": days, "old_due": old_due.isoformat(), "new_due": locked.due_at.isoformat()},
-        )
-    return locked
-
-
-def case_leader_own(*, actor: User, case: Case, leader: User) -> Case:
-    """领导包案: a centre leader owns the case (the leader takes it, or a leader names one)."""
-    if not permissions.holds(actor, {Role.LEADER, Role.ADMIN}):
-        raise PermissionDenied(_("只有中心领导可以包案"))
-    if not leader.has_role(Role.LEADER):
-        raise ValidationFailed(_("包案人须为中心领导"), field="leader")
-    now = clock.now()
-    with transaction.atomic():
-        locked = _locked_case(case, allowed=OPEN_CASE_STATES)
-        locked.leader = leader
-        locked.save(update_fields=["leader"])
-        _event(locked, EventKind.LEADER_OWNED, actor=actor, at=now, from_state=locked.state, note=str(leader),
-               payload={"leader_id": leader.pk})  # fmt: skip
-    return locked
-
-
-def consultation_record(*, actor: User, case: Case, departments: list[Unit], conclusion: str) -> Consultation:
-    """集体会商: at least two departments, and the conclusion."""
-    _check_case_actor(actor, case)
-    units = {u.pk: u for u in departments}
-    if len(units) < 2:
-        raise ValidationFailed(_("集体会商须至少有两个部门参加"), field="departments")
-    conclusion = _need_text(conclusion, field="conclusion", message=_("请填写会商意见"))
-    now = clock.now()
-    with transaction.atomic():
-        locked = _locked_case(case, allowed=OPEN_CASE_STATES)
-        consultation = Consultation.objects.create(case=locked, conclusion=conclusion, by=actor, at=now)
-        consultation.departments.set(units.values())
-        names = "、".join(u.name for u in units.values())
-        _event(locked, EventKind.CONSULTATION, actor=actor, at=now, from_state=locked.state,
-               note=f"{names}：{conclusion[:150]}", payload={"consultation_id": consultation.pk,
-                                                            "departments": sorted(units)})  # fmt: skip
-    return consultation
-
-
 # --- 调 mediate -----------------------------------------------------------------------------------------------
 
 
 def session_book(*, actor: User, case: Case, slot: Slot) -> Session:
     """调: book a session of ``case`` on ``slot``. Two bookings of one slot, however concurrent, give one session:
     the slot row is locked (case first, then slot: one fixed order) and the partial unique constraint backs it."""
-    _check_case_actor(actor, case)
+    case_actor_check(actor, case)
     now = clock.now()
     if slot.starts_at < now:
         raise ValidationFailed(_("不能预约已过去的时段"), field="slot")
     with transaction.atomic():
-        locked = _locked_case(case, allowed=(CaseState.ASSIGNED, CaseState.SCHEDULED))
+        locked = case_locked(case, allowed=(CaseState.ASSIGNED, CaseState.SCHEDULED))
         locked_slot = Slot.objects.select_for_update().select_related("room").get(pk=slot.pk)
         if locked.committee_id and locked_slot.room.committee_id != locked.committee_id:
             raise ValidationFailed(_("请选择本案调解委员会的调解室"), field="slot")
-        if Session.objects.filter(slot=locked_slot).exclude(state=SessionState.CANCELLED).exists():
+        held_by_appointment = (
+            Appointment.objects.filter(slot=locked_slot)
+            .exclude(state=AppointmentState.CANCELLED)
+            .exclude(case_id=locked.pk)  # the case's own accepted appointment keeps the slot for it
+            .exists()
+        )
+        if (
+            held_by_appointment
+            or Session.objects.filter(slot=locked_slot).exclude(state=SessionState.CANCELLED).exists()
+        ):
             raise Conflict(_("该时段已被预约，请选择其他时段"), code="slot_taken")
         try:
             with transaction.atomic():
@@ -406,7 +305,7 @@ def session_book(*, actor: User, case: Case, slot: Slot) -> Session:
         before = locked.state
         locked.state = CaseState.SCHEDULED
         locked.save(update_fields=["state"])
-        _event(
+        event_append(
             locked,
             EventKind.SESSION_BOOKED,
             actor=actor,
@@ -419,11 +318,11 @@ def session_book(*, actor: User, case: Case, slot: Slot) -> Session:
 
 
 def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
-    _check_case_actor(actor, session.case)
-    reason = _need_text(reason, field="reason", message=_("请填写取消原因"))
+    case_actor_check(actor, session.case)
+    reason = need_text(reason, field="reason", message=_("请填写取消原因"))
     now = clock.now()
     with transaction.atomic():
-        case = _locked_case(session.case, allowed=(CaseState.SCHEDULED,))
+        case = case_locked(session.case, allowed=(CaseState.SCHEDULED,))
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state != SessionState.BOOKED:
             raise TransitionNotAllowed(_("只能取消已预约的调解"))
@@ -433,7 +332,7 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
         if not case.sessions.exclude(state=SessionState.CANCELLED).exists():
             case.state = CaseState.ASSIGNED
             case.save(update_fields=["state"])
-        _event(
+        event_append(
             case,
             EventKind.SESSION_CANCELLED,
             actor=actor,
@@ -447,17 +346,17 @@ def session_cancel(*, actor: User, session: Session, reason: str) -> Session:
 
 def session_record(*, actor: User, session: Session, record: str) -> Session:
     """The session is held; its record (笔录) is taken."""
-    _check_case_actor(actor, session.case)
-    record = _need_text(record, field="record", message=_("请填写调解笔录"))
+    case_actor_check(actor, session.case)
+    record = need_text(record, field="record", message=_("请填写调解笔录"))
     now = clock.now()
     with transaction.atomic():
-        case = _locked_case(session.case, allowed=(CaseState.SCHEDULED,))
+        case = case_locked(session.case, allowed=(CaseState.SCHEDULED,))
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.state != SessionState.BOOKED:
             raise TransitionNotAllowed(_("该场次不能记录笔录"))
         locked.state, locked.record, locked.held_at = SessionState.HELD, record, now
         locked.save(update_fields=["state", "record", "held_at"])
-        _event(
+        event_append(
             case,
             EventKind.SESSION_HELD,
             actor=actor,
@@ -483,15 +382,15 @@ def agreement_make(
     facts: str = "",
 ) -> Agreement:
     """处: the parties agree; the agreement (协议书) carries what the law requires. Needs a held session."""
-    _check_case_actor(actor, case)
-    terms = _need_text(terms, field="terms", message=_("请填写协议内容（当事人的权利义务）"))
-    performance_method = _need_text(performance_method, field="performance_method", message=_("请填写履行方式"))
+    case_actor_check(actor, case)
+    terms = need_text(terms, field="terms", message=_("请填写协议内容（当事人的权利义务）"))
+    performance_method = need_text(performance_method, field="performance_method", message=_("请填写履行方式"))
     now = clock.now()
     today = clock.local_date(now)
     if performance_due < today:
         raise ValidationFailed(_("履行期限不能早于今天"), field="performance_due")
     with transaction.atomic():
-        locked = _locked_case(case, allowed=(CaseState.SCHEDULED,))
+        locked = case_locked(case, allowed=(CaseState.SCHEDULED,))
         if not locked.sessions.filter(state=SessionState.HELD).exists():
             raise TransitionNotAllowed(_("须先进行调解并记录笔录，才能制作协议书"), code="no_session_held")
         if locked.mediator_id is None or locked.committee_id is None:
@@ -514,7 +413,7 @@ def agreement_make(
         locked.state, locked.resolved_at = CaseState.AGREED, now
         locked.save(update_fields=["state", "resolved_at"])
         deadline = rules.judicial_confirmation_deadline(today)
-        _event(
+        event_append(
             locked,
             EventKind.AGREEMENT,
             actor=actor,
@@ -528,18 +427,18 @@ def agreement_make(
 
 def case_refer(*, actor: User, case: Case, route: str, reason: str) -> Case:
     """处, when mediation fails: referral to litigation, arbitration or the administrative route, with the reason."""
-    _check_case_actor(actor, case)
+    case_actor_check(actor, case)
     if route not in rules.REFERRAL_ROUTES:
         raise ValidationFailed(_("引导途径无效"), field="route")
-    reason = _need_text(reason, field="reason", message=_("请填写引导理由"))
+    reason = need_text(reason, field="reason", message=_("请填写引导理由"))
     now = clock.now()
     with transaction.atomic():
-        locked = _locked_case(case, allowed=OPEN_CASE_STATES)
+        locked = case_locked(case, allowed=OPEN_CASE_STATES)
         before = locked.state
         locked.state, locked.resolved_at = CaseState.REFERRED, now
         locked.referral_route, locked.referral_reason = route, reason
         locked.save(update_fields=["state", "resolved_at", "referral_route", "referral_reason"])
-        _event(
+        event_append(
             locked,
             EventKind.REFERRED,
             actor=actor,
@@ -556,18 +455,18 @@ def case_refer(*, actor: User, case: Case, route: str, reason: str) -> Case:
 
 def follow_up_record(*, actor: User, case: Case, performance: str, note: str) -> FollowUp:
     """回访: how the agreement is being performed."""
-    _check_case_actor(actor, case)
+    case_actor_check(actor, case)
     if performance not in Performance.values:
         raise ValidationFailed(_("履行情况无效"), field="performance")
-    note = _need_text(note, field="note", message=_("请填写回访情况"))
+    note = need_text(note, field="note", message=_("请填写回访情况"))
     now = clock.now()
     with transaction.atomic():
-        locked = _locked_case(case, allowed=(CaseState.AGREED, CaseState.REFERRED, CaseState.FOLLOWED_UP))
+        locked = case_locked(case, allowed=(CaseState.AGREED, CaseState.REFERRED, CaseState.FOLLOWED_UP))
         follow_up = FollowUp.objects.create(case=locked, performance=performance, note=note, by=actor, at=now)
         before = locked.state
         locked.state = CaseState.FOLLOWED_UP
         locked.save(update_fields=["state"])
-        _event(
+        event_append(
             locked,
             EventKind.FOLLOWED_UP,
             actor=actor,
@@ -588,15 +487,15 @@ def case_evaluate(*, actor: User, case: Case, satisfaction: str, review: str) ->
         raise PermissionDenied(_("该案件不在您的管辖范围内"))
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed(_("满意度无效"), field="satisfaction")
-    review = _need_text(review, field="review", message=_("请填写审核意见"))
+    review = need_text(review, field="review", message=_("请填写审核意见"))
     now = clock.now()
     with transaction.atomic():
-        locked = _locked_case(case, allowed=(CaseState.FOLLOWED_UP,))
+        locked = case_locked(case, allowed=(CaseState.FOLLOWED_UP,))
         evaluation = Evaluation.objects.create(case=locked, satisfaction=satisfaction, review=review, by=actor, at=now)
         before = locked.state
         locked.state, locked.closed_at = CaseState.CLOSED, now
         locked.save(update_fields=["state", "closed_at"])
-        _event(
+        event_append(
             locked,
             EventKind.EVALUATED,
             actor=actor,

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screening/new/", views.screening_new, name="screening_new"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/from-appeal/", views.appeal_handover, name="handover"),
+    path("appointments/<int:pk>/accept/", views.appointment_accept, name="appointment_accept"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("cases/<int:pk>/actions/<slug:code>/", views.case_action, name="action"),

@@ -20,7 +20,7 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.models import PersonalDataAccess
-from shanzhi.mediation import documents, forms, policy, selectors, services
+from shanzhi.mediation import appointments, documents, escalation, forms, policy, selectors, services
 from shanzhi.mediation.models import (
     OPEN_CASE_STATES,
     Case,
@@ -69,6 +69,8 @@ def index(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(state=state)
     reports = selectors.screening_reports_visible_to(user)
     context = {
+        "appointments": list(appointments.appointments_for_desk(user)[:50]),
+        "units": _units(user),
         "nav_active": "mediation",
         "cases": list(cases[:200]),
         "reports": list(reports[:50]),
@@ -200,11 +202,54 @@ def appeal_handover(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/handover_form.html", {"nav_active": "mediation", "form": form}, status=status)
 
 
+@login_required
+@require_POST
+def appointment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The desk accepts a citizen's appointment as a case."""
+    user = _user(request)
+    appointment = appointments.appointments_for_desk(user).filter(pk=pk).first()
+    if appointment is None:
+        raise Http404
+    unit = (
+        Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+        if request.POST.get("unit", "").isdigit()
+        else None
+    )
+    if unit is None or (unit.pk, unit.name) not in _units(user):
+        messages.error(request, _("请选择属地"))
+        return redirect("mediation:index")
+    try:
+        case = appointments.appointment_accept(
+            actor=user, appointment=appointment, unit=unit, respondent=request.POST.get("respondent", "")
+        )
+    except ShanzhiError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("mediation:index")
+    messages.success(request, _("已受理预约，登记案件 %(number)s") % {"number": case.number})
+    return redirect("mediation:case", pk=case.pk)
+
+
 def _case(user: User, pk: int) -> Case:
     try:
         return selectors.case_get(user=user, pk=pk)
     except NotFound:
         raise Http404 from None
+
+
+def _slots_for(case: Case) -> list[Slot]:
+    """The committee's free slots, and first the slot of the citizen's appointment this case came from."""
+    if case.committee is None:
+        return []
+    slots = list(selectors.free_slots(committee=case.committee, after=clock.now())[:30])
+    appointment = getattr(case, "appointment", None)
+    if (
+        appointment is not None
+        and appointment.slot.room.committee_id == case.committee_id
+        and appointment.slot.starts_at > clock.now()
+        and not case.sessions.filter(slot=appointment.slot).exists()
+    ):
+        slots.insert(0, appointment.slot)
+    return slots
 
 
 def _detail_context(user: User, case: Case, *, full: bool = False) -> dict[str, Any]:
@@ -224,7 +269,7 @@ def _detail_context(user: User, case: Case, *, full: bool = False) -> dict[str, 
         "may_reveal": permissions.may_view_personal_data(user),
         "committees": committees,
         "mediators": list(selectors.mediators_with_workload()),
-        "slots": list(selectors.free_slots(committee=case.committee, after=clock.now())[:30]) if case.committee else [],
+        "slots": _slots_for(case),
         "is_leader": permissions.holds(user, {Role.LEADER, Role.ADMIN}),
         "departments": _departments(),
         "consultations": list(case.consultations.prefetch_related("departments")),
@@ -344,7 +389,7 @@ def _extend(user: User, case: Case, post: Any) -> str:
     form = forms.ExtendForm(post)
     if not form.is_valid():
         raise _invalid(form)
-    services.case_extend(actor=user, case=case, **form.cleaned_data)
+    escalation.case_extend(actor=user, case=case, **form.cleaned_data)
     return _("已延长调解期限")
 
 
@@ -358,12 +403,12 @@ def _consult(user: User, case: Case, post: Any) -> str:
     if not form.is_valid():
         raise _invalid(form)
     units = list(Unit.objects.filter(pk__in=form.cleaned_data["departments"]))
-    services.consultation_record(actor=user, case=case, departments=units, conclusion=form.cleaned_data["conclusion"])
+    escalation.consultation_record(actor=user, case=case, departments=units, conclusion=form.cleaned_data["conclusion"])
     return _("已记录集体会商")
 
 
 def _leader_own(user: User, case: Case, post: Any) -> str:
-    services.case_leader_own(actor=user, case=case, leader=user)
+    escalation.case_leader_own(actor=user, case=case, leader=user)
     return _("已领导包案")
 
 

@@ -51,3 +51,43 @@ def test_two_concurrent_bookings_of_one_slot_give_exactly_one_session(desk, med,
     states = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "state"))
     assert states[booked] == "scheduled"
     assert [s for pk, s in states.items() if pk != booked] == ["assigned"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has a single writer, no race")
+def test_a_citizens_appointment_and_a_session_racing_for_one_slot(desk, med, case_of):
+    from shanzhi.mediation.appointments import appointment_book
+    from shanzhi.mediation.models import Appointment
+
+    user = med.mediator.user
+    case = services.case_assign(actor=user, case=case_of(), committee=med.committee, mediator=med.mediator)
+    slot = med.slots[1]
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def run(step) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            step()
+            outcome = "ok"
+        except Conflict as error:
+            outcome = error.code
+        except Exception as error:
+            outcome = f"error: {error!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    steps = [
+        lambda: services.session_book(actor=user, case=case, slot=slot),
+        lambda: appointment_book(phone="13811112222", name="刘芳", slot=slot, domain="tenancy", description="押金"),
+    ]
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["ok", "slot_taken"]
+    live = Session.objects.filter(slot=slot).count() + Appointment.objects.filter(slot=slot).count()
+    assert live == 1

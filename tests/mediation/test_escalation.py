@@ -9,7 +9,7 @@ import pytest
 
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
-from shanzhi.mediation import rules, services
+from shanzhi.mediation import escalation, rules, services
 from shanzhi.mediation.models import Case, EventKind
 from shanzhi.mediation.sweep import mediation_sweep
 from shanzhi.mediation.tasks import sweep_mediation
@@ -46,11 +46,11 @@ def test_extension_needs_consent_and_is_bounded(desk, med, case_of):
     case = case_of()
     user = med.mediator.user
     with pytest.raises(ValidationFailed):
-        services.case_extend(actor=user, case=case, days=10, consent=" ")
-    extended = services.case_extend(actor=user, case=case, days=20, consent="双方当事人当面同意延期")
+        escalation.case_extend(actor=user, case=case, days=10, consent=" ")
+    extended = escalation.case_extend(actor=user, case=case, days=20, consent="双方当事人当面同意延期")
     assert extended.due_at == case.due_at + dt.timedelta(days=20) and extended.extended_days == 20
     with pytest.raises(ValidationFailed):
-        services.case_extend(actor=user, case=extended, days=11, consent="同意")  # 31 days in all
+        escalation.case_extend(actor=user, case=extended, days=11, consent="同意")  # 31 days in all
     assert Case.objects.get(pk=case.pk).extended_days == 20
     assert case.events.filter(kind=EventKind.EXTENDED).count() == 1
 
@@ -73,11 +73,11 @@ def test_joint_consultation_and_leader_owned_case(desk, med, case_of, login):
     case = case_of()
     user = med.mediator.user
     with pytest.raises(ValidationFailed):
-        services.consultation_record(actor=user, case=case, departments=[desk.district.dept_urban], conclusion="x")
-    services.consultation_record(actor=user, case=case, departments=[desk.district.dept_urban,
+        escalation.consultation_record(actor=user, case=case, departments=[desk.district.dept_urban], conclusion="x")
+    escalation.consultation_record(actor=user, case=case, departments=[desk.district.dept_urban,
                                  desk.district.dept_housing], conclusion="住建局牵头维修，城管局配合")  # fmt: skip
     with pytest.raises(PermissionDenied):
-        services.case_leader_own(actor=user, case=case, leader=desk.leader)
+        escalation.case_leader_own(actor=user, case=case, leader=desk.leader)
     response = login(desk.leader).post(f"/console/mediation/cases/{case.pk}/actions/leader_own/")
     assert response.status_code == 302 and Case.objects.get(pk=case.pk).leader == desk.leader
     kinds = list(case.events.values_list("kind", flat=True))
