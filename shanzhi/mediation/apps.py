@@ -11,10 +11,11 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         from shanzhi.core import menu, periodic, report_sections
         from shanzhi.mediation import policy
-        from shanzhi.mediation.kpis import mediation_section
+        from shanzhi.mediation.kpis import mediation_committee_section, mediation_section
 
         menu.register(
             menu.MenuEntry("mediation", _("矛盾纠纷调解"), "mediation:index", order=130, visible=policy.may_open)
         )
         report_sections.register("mediation", mediation_section, order=130)
+        report_sections.register("mediation_committees", mediation_committee_section, order=131)
         periodic.register("mediation.sweep", "*/5 * * * *", "shanzhi.mediation.tasks.sweep_mediation")

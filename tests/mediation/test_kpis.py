@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -42,7 +43,26 @@ def test_section_counts_cases_agreements_and_performance(desk, med, case_of, scr
     assert section.percent_columns == frozenset({4, 5})
     assert "本期受理矛盾纠纷 4 件" in section.summary[0] and "协议率 66.7%" in section.summary[0]
 
+    committees = next(s for s in report_sections.monthly_sections(period) if s.key == "mediation_committees")
+    assert committees.rows == [[med.committee.name, desk.district.centre.name, 3, 0, 0.0, pytest.approx(2 / 3), 0.0]]
+
     outside = ReportPeriod(start=period.start, end=today, unit_ids=permissions.report_unit_ids(desk.town_b_handler))
     assert all(s.key != "mediation" for s in report_sections.monthly_sections(outside))
     inside = ReportPeriod(start=period.start, end=today, unit_ids=permissions.report_unit_ids(desk.town_a_handler))
     assert next(s for s in report_sections.monthly_sections(inside) if s.key == "mediation").rows[-1][1] == 4
+
+
+def test_the_monthly_report_files_carry_the_mediation_section(desk, med, case_of):
+    from docx import Document
+
+    from shanzhi.reports import exports, monthly
+
+    case_of()  # one open case: no rate to compute yet
+    now = clock.now()
+    local = clock.local_date(now)
+    report = monthly.monthly_report(user=desk.analyst, year=local.year, month=local.month, now=now)
+    _heading, _header, rows = next(s for s in exports.monthly_sections(report) if s[0] == "矛盾纠纷调解")
+    assert rows[-1] == ["合计", 1, 0, 0, "—", "—", "—"]
+    texts = [p.text for p in Document(io.BytesIO(exports.monthly_docx(report))).paragraphs]
+    assert any(text.endswith("、矛盾纠纷调解") for text in texts)
+    assert any("本期受理矛盾纠纷 1 件" in text for text in texts)
