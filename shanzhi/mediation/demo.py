@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from shanzhi.core import clock
-from shanzhi.mediation import services
+from shanzhi.mediation import appointments, services
 from shanzhi.mediation.models import Case, Committee, Mediator, MediatorKind, Room, Slot
 from shanzhi.mediation.services import PartyIn
 from shanzhi.orgs.models import Role, Unit, User
@@ -26,6 +26,10 @@ DISPUTES = (
     ("environment", "夜间烧烤噪声扰民", "临街烧烤店营业至凌晨，楼上住户多次投诉未果发生口角。", ""),
 )
 APPLICANTS = ("李建国", "王桂芳", "张志强", "刘淑珍", "陈海涛", "杨秀兰")
+APPOINTMENTS = (
+    ("刘芳", "13847300001", "tenancy", "退租时房东以墙面污损为由扣留押金3000元，协商不成。"),
+    ("马成功", "13847300002", "consumer", "在小区门口健身房办年卡后门店关闭，退费无门。"),
+)
 RESPONDENTS = ("赵德明", "某物业服务有限公司", "孙宏伟", "周晓梅", "吴建军", "某烧烤店")
 
 
@@ -138,4 +142,11 @@ def demo_load(*, seed: int, now: dt.datetime, scale: str) -> list[str]:
             continue
         services.follow_up_record(actor=actor, case=case, performance="full", note="已按约履行，双方无异议。")
         services.case_evaluate(actor=leader, case=case, satisfaction="satisfied", review="调解及时，协议已履行。")
-    return [f"调解：2 个调解委员会、{len(rooms)} 间调解室、{made} 件纠纷案件（排、分、调、处、评各环节）"]
+    booked = 0
+    for name, phone, domain, text in APPOINTMENTS:
+        if not free:
+            break
+        appointments.appointment_book(phone=phone, name=name, slot=free.pop(), domain=domain, description=text)
+        booked += 1
+    steps = "排、分、调、处、评各环节"
+    return [f"调解：2 个调解委员会、{len(rooms)} 间调解室、{made} 件纠纷案件（{steps}）、{booked} 个群众预约"]

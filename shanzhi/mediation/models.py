@@ -114,6 +114,9 @@ class Mediator(models.Model):
     kind = models.CharField(_("驻点方式"), max_length=10, choices=MediatorKind.choices, default=MediatorKind.RESIDENT)
     domains = models.JSONField(_("擅长领域"), default=list, blank=True)
     is_available = models.BooleanField(_("可接案"), default=True)
+    duty_weekdays = models.JSONField(
+        _("轮驻值班日"), default=list, blank=True, help_text=_("轮驻调解员在中心值班的星期（0=周一 … 6=周日）")
+    )
 
     class Meta:
         verbose_name = _("调解员")

@@ -70,6 +70,13 @@ class MediatorCandidate:
     available: bool
 
 
+def mediator_on_duty(*, kind: str, is_available: bool, duty_weekdays: Iterable[int], day: dt.date) -> bool:
+    """Resident and on-call mediators serve any day they are available; a rotating one only on their duty days."""
+    if not is_available:
+        return False
+    return kind != "rotating" or day.weekday() in set(duty_weekdays)
+
+
 def mediator_pick(candidates: Iterable[MediatorCandidate], *, domain: str) -> int | None:
     """分: among the available mediators, those who take ``domain`` first (any mediator when none does), then the
     lightest workload, then resident before rotating before on-call, then the lowest id. None when nobody is free."""

@@ -245,9 +245,18 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
     now = clock.now()
     with transaction.atomic():
         locked = case_locked(case, allowed=(CaseState.REGISTERED, CaseState.ASSIGNED))
+        today = clock.local_date(now)
         if mediator is None:
             candidates = [
-                rules.MediatorCandidate(m.pk, tuple(m.domains or ()), m.kind, m.open_cases, m.is_available)  # type: ignore[attr-defined]
+                rules.MediatorCandidate(
+                    m.pk,
+                    tuple(m.domains or ()),
+                    m.kind,
+                    m.open_cases,  # type: ignore[attr-defined]
+                    rules.mediator_on_duty(
+                        kind=m.kind, is_available=m.is_available, duty_weekdays=m.duty_weekdays or (), day=today
+                    ),
+                )
                 for m in mediators_with_workload(committee=committee)
             ]
             picked = rules.mediator_pick(candidates, domain=locked.domain)

@@ -19,7 +19,7 @@ def test_demo_load_makes_every_step_once(district, make_user):
     make_user(district.centre, "leader", username="leader")
     make_user(district.grid_a, "grid_worker", username="grid1")
     lines = demo_load(seed=7, now=clock.now(), scale="demo")
-    assert "6 件纠纷案件" in lines[0]
+    assert "6 件纠纷案件" in lines[0] and "2 个群众预约" in lines[0]
     states = set(Case.objects.values_list("state", flat=True))
     assert {CaseState.REGISTERED, CaseState.ASSIGNED, CaseState.SCHEDULED, CaseState.AGREED, CaseState.CLOSED,
             CaseState.REFERRED} <= states  # fmt: skip

@@ -169,3 +169,17 @@ def test_the_database_refuses_a_second_live_session_of_a_slot(desk, med, case_of
     services.session_book(actor=user, case=case, slot=med.slots[0])
     with pytest.raises(IntegrityError), transaction.atomic():
         Session.objects.create(case=case, slot=med.slots[0], booked_by=user, booked_at=clock.now())
+
+
+def test_a_rotating_mediator_is_picked_only_on_a_duty_day(desk, med, case_of):
+    today = clock.local_date()
+    med.mediator.kind, med.mediator.duty_weekdays = "rotating", [(today.weekday() + 1) % 7]
+    med.mediator.save()
+    assert not rules.mediator_on_duty(kind="rotating", is_available=True, duty_weekdays=[(today.weekday() + 1) % 7],
+                                      day=today)  # fmt: skip
+    with pytest.raises(ValidationFailed):  # the committee's only mediator is not on duty today
+        services.case_assign(actor=desk.dispatcher, case=case_of(), committee=med.committee)
+    med.mediator.duty_weekdays = [today.weekday()]
+    med.mediator.save()
+    case = services.case_assign(actor=desk.dispatcher, case=case_of(), committee=med.committee)
+    assert case.mediator == med.mediator
