@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 
-from shanzhi.appeals.api_schemas import Id
+from shanzhi.appeals.api_schemas import ErrorOut, Id
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound
 from shanzhi.core.ids import MAX_ID
@@ -90,10 +90,7 @@ class SessionOut(Schema):
     state: str
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any]
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _user(request: HttpRequest) -> User:
@@ -128,15 +125,17 @@ def _event_dict(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-@router.get("/cases", response=list[CaseOut], summary="纠纷案件（本人范围内）")
-def case_list(request: HttpRequest, state: Annotated[str, Query(max_length=12)] = "") -> list[dict[str, Any]]:
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="纠纷案件（本人范围内）")
+def case_list(
+    request: HttpRequest, state: Annotated[str, Query(max_length=12, pattern=r"^[a-z_]*$")] = ""
+) -> list[dict[str, Any]]:
     cases = selectors.cases_visible_to(_user(request))
     if state:
         cases = cases.filter(state=state)
     return [_case_dict(c) for c in cases[:200]]
 
 
-@router.get("/cases/{case_id}", response={200: CaseDetailOut, 404: ErrorOut}, summary="纠纷案件详情（当事人信息脱敏）")
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, **ERRORS}, summary="纠纷案件详情（当事人信息脱敏）")
 def case_detail(request: HttpRequest, case_id: PathId) -> dict[str, Any]:
     case = selectors.case_get(user=_user(request), pk=case_id)
     agreement = getattr(case, "agreement", None)
@@ -154,7 +153,7 @@ def case_detail(request: HttpRequest, case_id: PathId) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/sessions",
-    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: SessionOut, **ERRORS},
     summary="预约调解时段（同一时段只有一个预约成功）",
 )
 def session_book(request: HttpRequest, case_id: PathId, body: BookIn) -> Status:
@@ -167,7 +166,7 @@ def session_book(request: HttpRequest, case_id: PathId, body: BookIn) -> Status:
     return Status(201, {"id": session.pk, "case_id": case.pk, "slot_id": slot.pk, "state": session.state})
 
 
-@router.get("/screening-reports", response=list[ScreeningOut], summary="排查报告（本人范围内）")
+@router.get("/screening-reports", response={200: list[ScreeningOut], **ERRORS}, summary="排查报告（本人范围内）")
 def screening_list(request: HttpRequest) -> list[dict[str, Any]]:
     reports: list[ScreeningReport] = list(selectors.screening_reports_visible_to(_user(request))[:200])
     return [
@@ -185,7 +184,7 @@ def screening_list(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/slots", response=list[SlotOut], summary="空闲调解时段")
+@router.get("/slots", response={200: list[SlotOut], **ERRORS}, summary="空闲调解时段")
 def slot_list(
     request: HttpRequest, committee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> list[dict[str, Any]]:
