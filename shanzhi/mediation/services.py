@@ -5,6 +5,7 @@ personal data never appears in them."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -145,7 +146,7 @@ def case_register(
     now = clock.now()
     with transaction.atomic():
         case = Case.objects.create(
-            number=f"TMP-{now.timestamp():.6f}-{actor.pk}",
+            number=f"T-{uuid.uuid4().hex[:20]}",  # replaced by the number from the id just below
             source=source,
             appeal=appeal,
             screening_report=screening_report,
