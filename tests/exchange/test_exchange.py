@@ -197,3 +197,8 @@ def test_only_administrators_subscribe(exchange, make_user):
         webhook_subscribe(actor=admin, name="x", url="https://example.org/h", events=["nonsense"])
     with pytest.raises(ValidationFailed):
         webhook_subscribe(actor=admin, name="x", url="ftp://example.org/h")
+
+
+def test_the_console_menu_shows_the_desk_to_those_who_manage_it(exchange, login):
+    assert "/console/exchange/" in login(exchange.dispatcher).get("/console/").content.decode()
+    assert "/console/exchange/" not in login(exchange.urban_handler).get("/console/").content.decode()
