@@ -208,5 +208,13 @@ UPDATE_STATUSES = {
 }
 
 
+_DIGIT_RUN = re.compile(r"(?<!\d)(\d{3})\d{4,11}(\d{4})(?!\d)|(?<!\d)\d{15,}[\dXx]?(?!\d)")
+
+
+def mask_numbers(text: str) -> str:
+    """Phone and ID numbers inside free text masked (138****5678): Open311 answers are public."""
+    return _DIGIT_RUN.sub(lambda m: f"{m.group(1)}****{m.group(2)}" if m.group(1) else "****", text)
+
+
 def update_status(state: str) -> str:
     return UPDATE_STATUSES.get(state, status_for(state))

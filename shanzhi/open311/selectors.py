@@ -22,6 +22,8 @@ from shanzhi.open311.models import LIST_DATATYPES, ServiceAttribute, ServiceRequ
 from shanzhi.orgs.models import User
 from shanzhi.routing.models import Category
 
+PUBLIC_REPLY_STATES = ("replied", "closed", "answered")
+
 
 def _tz() -> dt.tzinfo:
     return clock.centre_tz()
@@ -184,7 +186,7 @@ def update_dict(event: AppealEvent, *, tracking_no: str) -> dict[str, Any]:
     tz = _tz()
     text = EventKind(event.kind).label if event.kind in EventKind.values else event.kind
     if event.kind in (EventKind.REPLIED, EventKind.ANSWERED):
-        text = f"{text}：{event.reason}"
+        text = f"{text}：{rules.mask_numbers(event.reason)}"
     return {
         "update_id": str(event.pk),
         "service_request_id": tracking_no,
@@ -205,10 +207,10 @@ def request_dicts(appeals: list[Appeal], *, extensions: bool = False) -> list[di
         item: dict[str, Any] = {
             "service_request_id": appeal.tracking_no,
             "status": status,
-            "status_notes": appeal.reply_text if appeal.state in ("replied", "closed", "answered") else "",
+            "status_notes": rules.mask_numbers(appeal.reply_text) if appeal.state in PUBLIC_REPLY_STATES else "",
             "service_name": appeal.category.name if appeal.category else "",
             "service_code": appeal.category.code if appeal.category else "",
-            "description": appeal.content,
+            "description": rules.mask_numbers(appeal.content),
             "agency_responsible": appeal.lead_unit.name if appeal.lead_unit else "",
             "service_notice": "",
             "requested_datetime": rules.format_datetime(appeal.created_at, tz),

@@ -364,3 +364,11 @@ def test_unknown_paths_formats_and_methods(o311):
     assert error_of(get("nothing.json"), "json")[0] == 404
     response = post("services.json", {})
     assert response.status_code == 405 and error_of(response, "json")[0] == 405
+
+
+def test_numbers_in_the_citizens_words_are_masked(o311):
+    tracking_no = created_id(new_request(o311, description="路灯不亮，请打我电话13812345678"), "json")
+    for fmt in FORMATS:
+        body = get(f"requests/{tracking_no}.{fmt}").content.decode()
+        assert "138****5678" in body and "13812345678" not in body
+    assert "13812345678" in Appeal.objects.get(tracking_no=tracking_no).content  # kept in full for the desk
