@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db import transaction
 
 from shanzhi.appeals.intake import appeal_intake
-from shanzhi.appeals.models import Appeal, Channel
+from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Channel, EventKind
+from shanzhi.appeals.services import appeal_supply_info
 from shanzhi.core import clock
-from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.errors import PermissionDenied, ShanzhiError
 from shanzhi.open311 import rules, selectors
 from shanzhi.open311.models import ServiceRequest
 from shanzhi.orgs.models import User
@@ -121,3 +122,28 @@ def service_request_create(
             account_id=data.account_id[:64],
             created_at=clock.now(),
         )
+
+
+def request_update_post(*, actor: User | None, service_request_id: str, description: str) -> AppealEvent:
+    """FixMyStreet's POST servicerequestupdates: the citizen's answer to the centre's question (补充材料), taken while
+    the appeal waits for it (``needs_info``); other states take no updates from outside."""
+    if actor is None:
+        raise rules.Open311Error(403, "api_key_invalid", "缺少 api_key 或 api_key 无效")
+    if not service_request_id.strip():
+        raise rules.Open311Error(400, "service_request_id_required", "缺少 service_request_id")
+    if not description.strip():
+        raise rules.Open311Error(400, "description_required", "缺少 description")
+    if len(description) > MAX_DESCRIPTION:
+        raise rules.Open311Error(400, "description_too_long", f"description 最多 {MAX_DESCRIPTION} 字")
+    appeal = selectors.request_get(user=actor, service_request_id=service_request_id.strip())
+    if appeal.state != AppealState.NEEDS_INFO:
+        raise rules.Open311Error(400, "updates_not_accepted", "该请求当前不接受更新（仅在中心要求补充材料时可提交）")
+    try:
+        with transaction.atomic():
+            appeal_supply_info(actor=actor, appeal=appeal, text=description.strip())
+    except ShanzhiError as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        raise rules.Open311Error(status, exc.code, str(exc.message)) from None
+    event = appeal.events.filter(kind=EventKind.INFO_SUPPLIED).order_by("-created_at", "-id").first()
+    assert event is not None
+    return event

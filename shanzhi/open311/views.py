@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from shanzhi.core import clock
 from shanzhi.open311 import rules, selectors
 from shanzhi.open311.formats import render, render_error
-from shanzhi.open311.services import Submitted, service_request_create
+from shanzhi.open311.services import Submitted, request_update_post, service_request_create
 from shanzhi.orgs.apikeys import apikey_authenticate
 from shanzhi.orgs.models import User
 
@@ -173,9 +173,19 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     return render(fmt, "service_requests", [{"service_request_id": found.appeal.tracking_no, "token": found.token}])
 
 
-@_endpoint(("GET", "HEAD"))
+@_endpoint(("GET", "HEAD", "POST"))
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
-    """FixMyStreet's extension: the public updates of the requests the caller may see."""
+    """FixMyStreet's extension: the public updates of the requests the caller may see (GET); the citizen's answer
+    to the centre's question (POST)."""
+    if request.method == "POST":
+        actor = _caller(request.POST, required=True)
+        _jurisdiction(request.POST)
+        event = request_update_post(
+            actor=actor,
+            service_request_id=_one(request.POST, "service_request_id"),
+            description=_one(request.POST, "description", limit=MAX_PARAM + 1),
+        )
+        return render(fmt, "service_request_updates", [{"update_id": str(event.pk)}], status=201)
     params = request.GET
     _jurisdiction(params)
     user = _caller(params, required=False)

@@ -372,3 +372,32 @@ def test_numbers_in_the_citizens_words_are_masked(o311):
         body = get(f"requests/{tracking_no}.{fmt}").content.decode()
         assert "138****5678" in body and "13812345678" not in body
     assert "13812345678" in Appeal.objects.get(tracking_no=tracking_no).content  # kept in full for the desk
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_post_update_answers_the_centres_question(o311, fmt):
+    from shanzhi.appeals.services import appeal_request_info
+
+    tracking_no = created_id(new_request(o311, service_code="0901", description="想咨询路灯归谁管"), "json")
+    Appeal.objects.filter(tracking_no=tracking_no).update(state=AppealState.ACCEPTED)  # back at the desk
+    appeal = Appeal.objects.get(tracking_no=tracking_no)
+    base = {"api_key": o311.key_centre, "jurisdiction_id": JURISDICTION, "service_request_id": tracking_no}
+    refused = post(f"servicerequestupdates.{fmt}", {**base, "description": "补充：在和平路"})
+    assert refused.status_code == 400 and error_of(refused, fmt)[0] == 400  # nothing was asked
+    appeal_request_info(actor=o311.dispatcher, appeal=appeal, question="请说明具体位置")
+    base["description"] = "补充：在和平路"
+    for params, status in [
+        ({**base, "api_key": None}, 403),
+        ({**base, "service_request_id": "HB00000000-000000"}, 404),
+        ({**base, "description": ""}, 400),
+        ({**base, "api_key": o311.key_town_b}, 404),  # outside its scope
+    ]:
+        response = post(f"servicerequestupdates.{fmt}", {k: v for k, v in params.items() if v is not None})
+        assert response.status_code == status and error_of(response, fmt)[0] == status, (params, response.content)
+    response = post(f"servicerequestupdates.{fmt}", {**base, "description": "补充：在和平路3号楼门口"})
+    assert response.status_code == 201
+    [row] = items(response, fmt, "service_request_updates")
+    assert set(row) == {"update_id"}
+    appeal.refresh_from_db()
+    assert appeal.state == AppealState.ACCEPTED and "和平路3号楼门口" in appeal.content
+    assert appeal.events.get(kind="info_supplied").reason == "补充：在和平路3号楼门口"
