@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from shanzhi.appeals.models import Appeal
+from shanzhi.appeals.models import Appeal, EventKind
 
 
 class OrderVia(models.TextChoices):
@@ -119,6 +119,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return str(self.uid)
+
+    @property
+    def event_label(self) -> str:
+        return str(EventKind(self.event_kind).label) if self.event_kind in EventKind.values else self.event_kind
 
 
 class PollCursor(models.Model):

@@ -202,3 +202,28 @@ def test_only_administrators_subscribe(exchange, make_user):
 def test_the_console_menu_shows_the_desk_to_those_who_manage_it(exchange, login):
     assert "/console/exchange/" in login(exchange.dispatcher).get("/console/").content.decode()
     assert "/console/exchange/" not in login(exchange.urban_handler).get("/console/").content.decode()
+
+
+def test_webhooks_through_the_api_and_the_periodic_jobs(exchange, city, make_user):
+    from shanzhi.core import periodic
+    from shanzhi.orgs.apikeys import apikey_create
+
+    admin = make_user(exchange.district.centre, "admin", username="admin3")
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    client = Client(headers={"X-Api-Key": apikey_create(user=admin, name="admin")[1]})
+    created = client.post(
+        "/api/v1/exchange/webhooks",
+        {"name": "区融媒体中心", "url": f"{city.url}/hooks", "events": ["accepted"]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and len(created.json()["secret"]) >= 32
+    listed = client.get("/api/v1/exchange/webhooks").json()
+    assert [w["name"] for w in listed] == ["区融媒体中心"] and listed[0]["secret"] is None  # shown once only
+    other = Client(headers={"X-Api-Key": exchange.town_b_key})
+    assert other.get("/api/v1/exchange/webhooks").json() == []
+    assert other.post("/api/v1/exchange/webhooks", {"name": "x", "url": "https://e.org/h"},
+                      content_type="application/json").status_code == 403  # fmt: skip
+    jobs = {job.name: job.task for job in periodic.jobs()}
+    assert jobs["exchange.deliver_outbox"] == "shanzhi.exchange.tasks.deliver_outbox"
+    assert jobs["exchange.poll_city_orders"] == "shanzhi.exchange.tasks.poll_city_orders"
