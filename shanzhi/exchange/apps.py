@@ -18,6 +18,9 @@ class ExchangeConfig(AppConfig):
 
         post_save.connect(signals.on_event_saved, sender=AppealEvent, dispatch_uid="exchange.outbox")
         periodic.register("exchange.deliver_outbox", "* * * * *", "shanzhi.exchange.tasks.deliver_outbox")
+        periodic.register(
+            "exchange.webhooks_new_appeals", "* * * * *", "shanzhi.exchange.tasks.queue_new_appeals_for_webhooks"
+        )
         periodic.register("exchange.poll_city_orders", "*/2 * * * *", "shanzhi.exchange.tasks.poll_city_orders")
         menu.register(
             menu.MenuEntry("exchange", _("两线联动"), "exchange:index", order=160, visible=may_manage_exchange)

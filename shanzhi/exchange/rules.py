@@ -17,13 +17,25 @@ SENDING_LEASE = dt.timedelta(minutes=5)
 
 # The events the city hears about (a status update), and those that carry the centre's result.
 CITY_STATUS_EVENTS = frozenset(
-    {"accepted", "dispatched", "signed", "feedback", "returned", "extended", "redo", "needs_info"}
+    {
+        "accepted",
+        "dispatched",
+        "signed",
+        "feedback",
+        "returned",
+        "extended",
+        "shelved",
+        "unshelved",
+        "redo",
+        "info_requested",
+        "info_supplied",
+    }
 )
 CITY_RESULT_EVENTS = frozenset({"replied", "closed", "rejected", "answered", "merged"})
 #: What a subscriber may subscribe to (the appeal events that change what a citizen or a partner sees).
 WEBHOOK_EVENTS = frozenset(
     {"received", "accepted", "dispatched", "signed", "feedback", "replied", "closed", "rejected", "answered",
-     "merged", "redo", "returned", "extended", "info_requested", "followed_up", "supervised"}
+     "merged", "redo", "returned", "extended", "info_requested", "info_supplied", "followed_up", "supervised"}
 )  # fmt: skip
 
 __all__ = ["retry_delay", "safe_error_note"]

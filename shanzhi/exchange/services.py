@@ -156,31 +156,74 @@ def _queue_city(
     )
 
 
-def _queue_webhook(sub: WebhookSubscription, event: AppealEvent, appeal: Appeal) -> Delivery:
+def _webhook_delivery(
+    sub: WebhookSubscription, *, appeal: Appeal, kind: str, from_state: str, to_state: str, at: dt.datetime, key: str
+) -> Delivery:
     uid = uuid.uuid4()
     body = {
         "id": str(uid),
-        "event": event.kind,
+        "event": kind,
         "tracking_no": appeal.tracking_no,
-        "from_state": event.from_state,
-        "to_state": event.to_state or appeal.state,
+        "from_state": from_state,
+        "to_state": to_state or appeal.state,
         "category": appeal.category.code if appeal.category_id and appeal.category else "",
         "area_code": appeal.area.code if appeal.area_id and appeal.area else "",
         "lead_unit": appeal.lead_unit.name if appeal.lead_unit_id and appeal.lead_unit else "",
         "channel": appeal.channel,
-        "at": _iso(event.created_at),
+        "at": _iso(at),
     }
-    return Delivery.objects.create(
+    return Delivery(
         uid=uid,
         target=Target.WEBHOOK,
         subscription=sub,
         appeal=appeal,
-        source_key=f"event:{event.pk}",
-        event_kind=event.kind,
+        source_key=key,
+        event_kind=kind,
         payload=body,
-        next_attempt_at=event.created_at,
-        created_at=event.created_at,
+        next_attempt_at=at,
+        created_at=at,
     )
+
+
+def _queue_webhook(sub: WebhookSubscription, event: AppealEvent, appeal: Appeal) -> Delivery:
+    row = _webhook_delivery(
+        sub,
+        appeal=appeal,
+        kind=event.kind,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        at=event.created_at,
+        key=f"event:{event.pk}",
+    )
+    row.save()
+    return row
+
+
+#: How far back the scan for new appeals looks (appeals commit out of id order; the unique key drops repeats).
+NEW_APPEAL_LOOKBACK = dt.timedelta(minutes=15)
+
+
+def webhooks_queue_new_appeals(*, now: dt.datetime) -> int:
+    """The ``received`` event for subscribers. The intake writes its events in bulk (no signal), so new appeals are
+    found by a periodic scan of the last minutes; each (subscriber, appeal) is queued once (the unique key)."""
+    subs = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants("received")]
+    if not subs:
+        return 0
+    since = now - NEW_APPEAL_LOOKBACK
+    appeals = list(
+        Appeal.objects.filter(created_at__gte=since, created_at__lte=now)
+        .select_related("category", "area", "lead_unit")
+        .order_by("id")[:5000]
+    )
+    rows = [
+        _webhook_delivery(sub, appeal=a, kind="received", from_state="", to_state=a.state, at=now, key=f"appeal:{a.pk}")
+        for sub in subs
+        for a in appeals
+        if a.created_at >= sub.created_at
+    ]
+    before = Delivery.objects.filter(target=Target.WEBHOOK, event_kind="received").count()
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return Delivery.objects.filter(target=Target.WEBHOOK, event_kind="received").count() - before
 
 
 def outbox_for_event(event: AppealEvent) -> list[int]:

@@ -25,3 +25,8 @@ def poll_city_orders() -> dict[str, int]:
     if actor is None:
         return {"taken": 0, "existing": 0, "failed": 0}
     return services.orders_poll(actor=actor, now=clock.now())
+
+
+@task()
+def queue_new_appeals_for_webhooks() -> int:
+    return services.webhooks_queue_new_appeals(now=clock.now())

@@ -227,3 +227,20 @@ def test_webhooks_through_the_api_and_the_periodic_jobs(exchange, city, make_use
     jobs = {job.name: job.task for job in periodic.jobs()}
     assert jobs["exchange.deliver_outbox"] == "shanzhi.exchange.tasks.deliver_outbox"
     assert jobs["exchange.poll_city_orders"] == "shanzhi.exchange.tasks.poll_city_orders"
+
+
+def test_subscribers_hear_of_new_appeals_once(exchange, city, make_user, intake):
+    from shanzhi.exchange.services import webhooks_queue_new_appeals
+
+    admin = make_user(exchange.district.centre, "admin", username="admin4")
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    _sub, secret = webhook_subscribe(actor=admin, name="订阅", url=f"{city.url}/hooks", events=["received"])
+    appeal = intake()
+    assert webhooks_queue_new_appeals(now=clock.now()) == 1
+    assert webhooks_queue_new_appeals(now=clock.now()) == 0  # the next scan finds it queued already
+    deliveries_send(now=clock.now())
+    [(headers, body)] = city.hooks
+    payload = json.loads(body)
+    assert payload["event"] == "received" and payload["tracking_no"] == appeal.tracking_no
+    assert headers[rules.WEBHOOK_SIGNATURE_HEADER] == rules.sign(secret, body)
