@@ -272,6 +272,7 @@ def delivery_resend(*, actor: User, delivery: Delivery) -> Delivery:
     row.next_attempt_at = clock.now()
     row.last_error = ""
     row.save(update_fields=["state", "attempts", "next_attempt_at", "last_error"])
+    send_after_commit([row.pk])
     logger.info("exchange: delivery %s queued again by user %s", row.uid, actor.pk)
     return row
 
