@@ -45,3 +45,27 @@ def test_resend_a_dead_letter_from_the_console(live_server, exchange, city, brow
     deliveries_send(now=clock.now())
     assert Delivery.objects.get().state == DeliveryState.SENT
     assert city.message_ids() == [str(row.uid)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_runs_under_the_content_security_policy(live_server, exchange, city, browser):
+    city.down = True
+    order_receive(actor=exchange.city_user, order=order())
+    client = Client()
+    client.force_login(exchange.dispatcher)
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push("
+        "`${e.violatedDirective} ${e.blockedURI || 'inline'}`));"
+    )
+    try:
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        page = context.new_page()
+        response = page.goto(f"{live_server.url}/console/exchange/")
+        assert response is not None and response.status == 200
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__csp") == []
+    finally:
+        context.close()
