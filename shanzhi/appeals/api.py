@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import re
 from collections import Counter
 from typing import Annotated, Any, cast
 
@@ -18,7 +17,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Query, Router, Status
-from pydantic import BeforeValidator
 
 from shanzhi.appeals import selectors, services, unit_work
 from shanzhi.appeals.api_schemas import (
@@ -54,6 +52,7 @@ from shanzhi.appeals.intake import IntakeFields, resolve_category
 from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
 from shanzhi.appeals.models import Appeal, Assignment, AssignmentRequest
 from shanzhi.core import clock
+from shanzhi.core.api_types import IsoDateTime
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.ids import MAX_ID, as_id
@@ -63,15 +62,6 @@ from shanzhi.orgs.models import TERRITORIAL_KINDS, Unit, User
 from shanzhi.orgs.permissions import may_view_personal_data
 from shanzhi.routing.models import Category
 
-
-def _iso_only(value: object) -> object:
-    """A date-time as ISO 8601 text only (pydantic would also read ``0.5`` as seconds since 1970)."""
-    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()):
-        raise ValueError("not an ISO 8601 date-time")
-    return value
-
-
-IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_only)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: An appeal's key in a path: its id or its tracking number.
 PathKey = Annotated[str, Path(max_length=40, pattern=NO_CONTROL)]

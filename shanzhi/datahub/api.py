@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from shanzhi.appeals.api_schemas import ErrorOut
+from shanzhi.core.api_types import JsonInt
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.ids import as_id
@@ -158,8 +159,8 @@ def person_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 class SearchIn(Schema):
     q: str = Field(..., min_length=1, max_length=100, description="完整身份证号、电话、姓名、户号或楼栋编码")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: JsonInt = Field(50, ge=1, le=500)
+    offset: JsonInt = Field(0, ge=0, le=1_000_000)
 
 
 @router.post(
@@ -230,7 +231,7 @@ def map_layer(request: HttpRequest, layer: str, params: Query[MapIn]) -> dict[st
 @router.post("/imports", response={200: ImportOut, **ERRORS}, summary="导入数据文件（xlsx/csv，整表校验）")
 def import_create(
     request: HttpRequest,
-    kind: Form[str],
+    kind: Form[ImportKind],
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     valid_rows_only: Form[bool] = False,

@@ -18,6 +18,7 @@ from ninja import Body, Field, Router, Status
 from pydantic import BaseModel
 
 from shanzhi.appeals.api_schemas import ErrorOut
+from shanzhi.core.api_types import PeriodDate
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
 from shanzhi.grid import boundary_import, selectors, services
 from shanzhi.grid.models import CheckIn, GridReport, Patrol, Verification
@@ -235,8 +236,8 @@ def verification(request: HttpRequest, payload: VerificationIn) -> Status:
 @router.get("/kpis", response={200: KpisOut, **ERRORS}, summary="网格考核指标")
 def kpis(
     request: HttpRequest,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: PeriodDate | None = None,
+    end: PeriodDate | None = None,
 ) -> dict[str, Any]:
     user = _actor(request)
     if not selectors.may_view_grid_overview(user):

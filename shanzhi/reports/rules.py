@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core import api_types
 from shanzhi.core.errors import ValidationFailed
 
 # 满意 and 基本满意 count fully by default; 不满意 counts nothing. Configurable in settings.SHANZHI_REPORTS.
@@ -212,7 +213,7 @@ class Period:
 
 
 #: The years a report may cover: a period outside is refused (and never reaches date arithmetic that overflows).
-FIRST_YEAR, LAST_YEAR = 2000, 2099
+FIRST_YEAR, LAST_YEAR = api_types.FIRST_YEAR, api_types.LAST_YEAR
 
 
 class ReportPeriodInvalid(ValidationFailed):

@@ -15,6 +15,7 @@ from shapely.geometry import box
 
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRequest, RejectReason
 from shanzhi.core.errors import PermissionDenied
+from shanzhi.demo import extensions
 from shanzhi.demo.district import demo_load
 from shanzhi.demo.plan import GridInfo, Planner, state_counts
 from shanzhi.demo.staff import DEMO_PASSWORD, STAFF
@@ -168,3 +169,14 @@ def test_demo_requests_and_warnings_appear_at_a_moderate_size(db):
     assert AssignmentRequest.objects.filter(kind="extend").exists()
     assert Assignment.objects.filter(round__gt=1).exists()
     assert Appeal.objects.filter(warning__in=["yellow", "red"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_whole_demo_with_every_apps_demo_loads_and_loads_again_alike(with_app_demos):
+    first = demo_load(appeals=30, seed=5, now=NOW, train_classifier=False)
+    labels = [label for label, _load in extensions.app_demos()]
+    assert {"grid", "datahub", "mediation", "exchange"} <= set(labels)
+    counts = (Appeal.objects.count(), Unit.objects.count(), User.objects.count())
+    assert counts[0] >= 30 and len(first.lines) > len(labels)  # the desk's lines and one or more per app
+    demo_load(appeals=30, seed=5, now=NOW, train_classifier=False)
+    assert (Appeal.objects.count(), Unit.objects.count(), User.objects.count()) == counts
