@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from shanzhi.grid.models import CheckIn, GridImport, GridReport, Patrol, Verification
+
+
+@admin.register(Patrol)
+class PatrolAdmin(admin.ModelAdmin):
+    list_display = ["id", "grid", "worker", "state", "started_at", "ended_at", "checkin_count", "distance_m"]
+    list_filter = ["state"]
+    search_fields = ["grid__code", "grid__name", "worker__username"]
+    raw_id_fields = ["grid", "worker"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["id", "patrol", "worker", "at", "longitude", "latitude", "inside_grid"]
+    raw_id_fields = ["patrol", "worker"]
+
+
+@admin.register(GridReport)
+class GridReportAdmin(admin.ModelAdmin):
+    list_display = ["id", "appeal", "grid", "worker", "at", "boundary_version"]
+    search_fields = ["appeal__tracking_no", "grid__code"]
+    raw_id_fields = ["appeal", "grid", "worker", "patrol"]
+
+
+@admin.register(Verification)
+class VerificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "appeal", "grid", "worker", "round", "passed", "at"]
+    list_filter = ["passed"]
+    search_fields = ["appeal__tracking_no"]
+    raw_id_fields = ["appeal", "grid", "worker", "photo"]
+
+
+@admin.register(GridImport)
+class GridImportAdmin(admin.ModelAdmin):
+    list_display = ["id", "at", "filename", "feature_count", "created_units", "actor"]
+    raw_id_fields = ["actor"]
