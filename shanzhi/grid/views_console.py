@@ -40,10 +40,12 @@ def _date(text: str | None) -> dt.date | None:
 def index(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     start, end = selectors.period_bounds(_date(request.GET.get("start")), _date(request.GET.get("end")))
-    kpis = selectors.grid_kpis(grids=selectors.grids_visible_to(user), start=start, end=end)
+    grids = selectors.grids_visible_to(user)
+    kpis = selectors.grid_kpis(grids=grids, start=start, end=end)
     context = {
         "nav_active": "grid",
         "kpis": kpis,
+        "grid_map": selectors.grid_map(grids=grids, kpis=kpis),
         "start": start.date(),
         "end": (end - dt.timedelta(days=1)).date(),
         "patrols": list(selectors.patrols_visible_to(user).order_by("-started_at")[:20]),
