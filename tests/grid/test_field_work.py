@@ -7,6 +7,7 @@ import io
 
 import pytest
 from desk import POINT_IN_A, POINT_IN_B
+from django.utils import timezone
 from PIL import Image
 
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Channel, EventKind
@@ -244,3 +245,9 @@ def test_kpis(field, key, now):
     assert kpis.reports == 1 and kpis.verified == 1 and kpis.verified_failed == 0
     mine = selectors.grid_kpis(grids=selectors.grids_visible_to(field.worker_b), start=start, end=end)
     assert mine.grid_count == 1 and mine.reports == 0 and mine.coverage == 0
+
+
+def test_a_phone_time_without_offset_is_the_centres_local_time(field, key, now):
+    local = timezone.localtime(now).replace(tzinfo=None)
+    patrol = services.patrol_start(actor=field.worker_a, client_key=key(), made_at=local).value
+    assert patrol.started_at == now
