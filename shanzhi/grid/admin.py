@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shanzhi.grid.models import CheckIn, GridImport, GridReport, Patrol, Verification
+from shanzhi.grid.models import CheckIn, GridImport, GridMember, GridReport, Patrol, Verification
 
 
 @admin.register(Patrol)
@@ -37,3 +37,11 @@ class VerificationAdmin(admin.ModelAdmin):
 class GridImportAdmin(admin.ModelAdmin):
     list_display = ["id", "at", "filename", "feature_count", "created_units", "actor"]
     raw_id_fields = ["actor"]
+
+
+@admin.register(GridMember)
+class GridMemberAdmin(admin.ModelAdmin):
+    list_display = ["id", "grid", "role", "user", "from_unit", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["grid__code", "grid__name"]
+    raw_id_fields = ["grid", "user", "from_unit"]

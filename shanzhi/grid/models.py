@@ -135,3 +135,47 @@ class GridImport(models.Model):
         verbose_name = "网格边界导入"
         verbose_name_plural = verbose_name
         ordering = ["-at"]
+
+
+class MemberRole(models.TextChoices):
+    """The 1+3+N grid service team (网格综合服务队): 1 grid head, 3 core members, N other forces."""
+
+    HEAD = "head", "网格长"
+    FULL_TIME = "full_time", "专职网格员"
+    PART_TIME = "part_time", "兼职网格员"
+    POLICE = "police", "社区民警"
+    LEGAL = "legal", "法律顾问"
+    OTHER = "other", "其他服务力量"
+
+
+class GridMember(models.Model):
+    """A member of a grid's service team; ``user`` when they have a staff account (the grid worker does)."""
+
+    grid = models.ForeignKey(Unit, verbose_name="网格", on_delete=models.PROTECT, related_name="grid_members")
+    grid_path = models.CharField(max_length=255, editable=False)
+    role = models.CharField("职责", max_length=10, choices=MemberRole.choices)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="grid_memberships"
+    )
+    from_unit = models.ForeignKey(
+        Unit, verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField("在岗", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "网格服务队成员"
+        verbose_name_plural = verbose_name
+        ordering = ["grid", "role", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MemberRole.values), name="grid_member_role_valid"),
+            models.UniqueConstraint(
+                fields=["grid", "role", "name"], condition=Q(is_active=True), name="grid_member_unique_active"
+            ),
+        ]
+        indexes = [models.Index(fields=["grid_path"], name="grid_member_path_idx", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.get_role_display()} {self.name}"

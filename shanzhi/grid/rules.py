@@ -57,3 +57,14 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 def is_timely(*, feedback_at: dt.datetime | None, verified_at: dt.datetime) -> bool:
     return feedback_at is not None and verified_at - feedback_at <= VERIFY_WITHIN
+
+
+#: The "1" and the "3" of a 1+3+N grid service team: a grid head, a full-time grid worker, the community police
+#: officer and a legal adviser; the N (part-time workers, other forces) are optional.
+CORE_TEAM = ("head", "full_time", "police", "legal")
+
+
+def team_gaps(roles: Sequence[str]) -> list[str]:
+    """The core roles a team lacks, in the order of :data:`CORE_TEAM`."""
+    present = set(roles)
+    return [role for role in CORE_TEAM if role not in present]
