@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shanzhi.grid.models import CheckIn, GridImport, GridMember, GridReport, Patrol, Verification
+from shanzhi.grid.models import CheckIn, GridImport, GridMember, GridReport, MethodStep, Patrol, Verification
 
 
 @admin.register(Patrol)
@@ -45,3 +45,9 @@ class GridMemberAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["grid__code", "grid__name"]
     raw_id_fields = ["grid", "user", "from_unit"]
+
+
+@admin.register(MethodStep)
+class MethodStepAdmin(admin.ModelAdmin):
+    list_display = ["order", "label", "tracks", "is_active"]
+    list_editable = ["label", "tracks", "is_active"]

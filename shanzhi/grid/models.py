@@ -179,3 +179,32 @@ class GridMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid} {self.get_role_display()} {self.name}"
+
+
+class StepTracks(models.TextChoices):
+    """What in the records shows that a step of the method is done."""
+
+    PATROL = "patrol", "有巡查记录"
+    COLLECT = "collect", "巡查中有打卡"
+    REPORT = "report", "问题已上报"
+    HANDLE = "handle", "承办单位已处置反馈"
+    FEEDBACK = "feedback", "网格员已核查"
+    MANUAL = "manual", "不自动判断"
+
+
+class MethodStep(models.Model):
+    """One step of the grid workers' working method (五步工作法), in order; the centre may rename, reorder, add or
+    retire steps. The default: 巡查走访 → 信息采集 → 问题上报 → 协调处置 → 跟踪反馈."""
+
+    order = models.PositiveSmallIntegerField("顺序", unique=True)
+    label = models.CharField("步骤", max_length=30)
+    tracks = models.CharField("完成依据", max_length=10, choices=StepTracks.choices, default=StepTracks.MANUAL)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "工作法步骤"
+        verbose_name_plural = verbose_name
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.label}"

@@ -13,7 +13,7 @@ from shapely.geometry import mapping
 from shanzhi.appeals.models import Appeal, AppealState, Channel
 from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.grid import rules
-from shanzhi.grid.models import GridReport, Patrol, PatrolState, Verification
+from shanzhi.grid.models import CheckIn, GridReport, MethodStep, Patrol, PatrolState, Verification
 from shanzhi.orgs.models import Boundary, Unit, UnitKind, User
 from shanzhi.orgs.permissions import (
     is_active_staff,
@@ -218,4 +218,34 @@ def grid_map(*, grids: QuerySet[Unit], kpis: GridKpis, limit: int = 3000) -> lis
                 "reports": g.reports if g else 0,
             }
         )
+    return out
+
+
+@dataclass(frozen=True)
+class StepState:
+    label: str
+    done: bool
+
+
+def report_progress(reports: list[GridReport]) -> list[tuple[GridReport, list[StepState]]]:
+    """Each field report with the working method's steps and which of them its records show done."""
+    steps = list(MethodStep.objects.filter(is_active=True).order_by("order"))
+    if not reports:
+        return []
+    patrol_ids = {r.patrol_id for r in reports if r.patrol_id}
+    with_checkins = set(CheckIn.objects.filter(patrol_id__in=patrol_ids).values_list("patrol_id", flat=True))
+    verified = set(
+        Verification.objects.filter(appeal_id__in=[r.appeal_id for r in reports]).values_list("appeal_id", flat=True)
+    )
+    handled_states = {AppealState.FEEDBACK, AppealState.REPLIED, AppealState.CLOSED}
+    out = []
+    for report in reports:
+        facts = rules.report_facts(
+            has_patrol=report.patrol_id is not None,
+            has_checkins=report.patrol_id in with_checkins,
+            handled=report.appeal.state in handled_states or report.appeal_id in verified,
+            verified=report.appeal_id in verified,
+        )
+        done = rules.steps_done([s.tracks for s in steps], facts)
+        out.append((report, [StepState(s.label, d) for s, d in zip(steps, done, strict=True)]))
     return out

@@ -48,7 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "ongoing": selectors.ongoing_patrol(user),
         "today_patrols": today_patrols,
         "to_verify": list(selectors.appeals_to_verify(user, grid)[:50]),
-        "reports": list(selectors.reports_visible_to(user).filter(worker=user).order_by("-at")[:10]),
+        "reports": selectors.report_progress(
+            list(selectors.reports_visible_to(user).filter(worker=user).order_by("-at")[:10])
+        ),
         "team": [
             (m.get_role_display(), pii.mask_name(m.name)) for m in teams.members_visible_to(user).filter(grid=grid)
         ],
