@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from shanzhi.grid.models import CheckIn, GridImport, GridMember, GridReport, MethodStep, Patrol, Verification
+from shanzhi.grid.models import (
+    CheckIn,
+    Course,
+    CourseRecord,
+    GridImport,
+    GridMember,
+    GridReport,
+    MethodStep,
+    Patrol,
+    ServiceDay,
+    ServiceDayAttendance,
+    Verification,
+)
 
 
 @admin.register(Patrol)
@@ -51,3 +63,29 @@ class GridMemberAdmin(admin.ModelAdmin):
 class MethodStepAdmin(admin.ModelAdmin):
     list_display = ["order", "label", "tracks", "is_active"]
     list_editable = ["label", "tracks", "is_active"]
+
+
+class ServiceDayAttendanceInline(admin.TabularInline):
+    model = ServiceDayAttendance
+    raw_id_fields = ["member"]
+    extra = 0
+
+
+@admin.register(ServiceDay)
+class ServiceDayAdmin(admin.ModelAdmin):
+    list_display = ["id", "grid", "title", "starts_at", "residents_served"]
+    search_fields = ["grid__code", "title"]
+    raw_id_fields = ["grid", "created_by"]
+    inlines = [ServiceDayAttendanceInline]
+
+
+class CourseRecordInline(admin.TabularInline):
+    model = CourseRecord
+    raw_id_fields = ["worker"]
+    extra = 0
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "held_on", "hours", "pass_score"]
+    inlines = [CourseRecordInline]

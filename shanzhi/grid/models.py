@@ -208,3 +208,70 @@ class MethodStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.label}"
+
+
+class ServiceDay(models.Model):
+    """网格服务日: a scheduled day when a grid's team serves its residents on the spot, with attendance."""
+
+    grid = models.ForeignKey(Unit, verbose_name="网格", on_delete=models.PROTECT, related_name="service_days")
+    grid_path = models.CharField(max_length=255, editable=False)
+    title = models.CharField("主题", max_length=100)
+    place = models.CharField("地点", max_length=200, blank=True)
+    starts_at = models.DateTimeField("开始时间")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    residents_served = models.PositiveIntegerField("服务群众(人次)", default=0)
+
+    class Meta:
+        verbose_name = "网格服务日"
+        verbose_name_plural = verbose_name
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["grid_path"], name="grid_sday_path_idx", opclasses=["varchar_pattern_ops"])]
+
+
+class ServiceDayAttendance(models.Model):
+    service_day = models.ForeignKey(ServiceDay, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(GridMember, on_delete=models.PROTECT, related_name="+")
+    attended = models.BooleanField("出席")
+
+    class Meta:
+        verbose_name = "服务日出勤"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["service_day", "member"], name="grid_sday_member_unique")]
+
+
+class Course(models.Model):
+    """网格学院: a training course for grid workers."""
+
+    title = models.CharField("课程", max_length=100)
+    held_on = models.DateField("日期")
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1, default=1)
+    pass_score = models.PositiveSmallIntegerField("合格分", default=60)
+
+    class Meta:
+        verbose_name = "网格学院课程"
+        verbose_name_plural = verbose_name
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseRecord(models.Model):
+    """A worker's attendance and assessment in a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="records")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attended = models.BooleanField("出席")
+    score = models.PositiveSmallIntegerField("考核成绩", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["course", "worker"], name="grid_course_worker_unique"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=100), name="grid_course_score_range"),
+        ]
+
+    @property
+    def passed(self) -> bool:
+        return self.attended and self.score is not None and self.score >= self.course.pass_score

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shanzhi.core import pii
 from shanzhi.core.errors import ShanzhiError
-from shanzhi.grid import boundary_import, rules, selectors, teams
+from shanzhi.grid import boundary_import, rules, selectors, teams, training
 from shanzhi.grid.models import GridImport, MemberRole
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import may_administer
@@ -108,6 +108,7 @@ def grid_detail(request: HttpRequest, code: str) -> HttpResponse:
         "figures": selectors.grid_kpis(grids=selectors.grids_visible_to(user).filter(pk=grid.pk), start=start, end=end),
         "patrols": list(selectors.patrols_visible_to(user).filter(grid=grid).order_by("-started_at")[:10]),
         "reports": list(selectors.reports_visible_to(user).filter(grid=grid).order_by("-at")[:10]),
+        "service_days": list(training.service_days_visible_to(user).filter(grid=grid)[:10]),
     }
     return render(request, "grid/console_grid.html", context)
 
