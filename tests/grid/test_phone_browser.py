@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from browser_wait import wait_js
 from desk import PASSWORD
 from PIL import Image
 
@@ -51,8 +52,8 @@ def phone(browser, base: str, username: str):
 
 
 def queue_empty(page) -> None:
-    page.wait_for_function("window.shanzhiGridQueue && window.shanzhiGridQueue.size() === 0")
-    page.wait_for_function("!document.documentElement.hasAttribute('data-queue-busy')")
+    wait_js(page, "window.shanzhiGridQueue && window.shanzhiGridQueue.size() === 0")
+    wait_js(page, "!document.documentElement.hasAttribute('data-queue-busy')")
 
 
 def fits(page) -> None:
@@ -71,11 +72,11 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     queue_empty(page)
     assert page.is_hidden("[data-patrol-start]")
     page.click("[data-patrol-checkin]")
-    page.wait_for_function("document.querySelector('[data-queue-list]').innerText.includes('已打卡')")
+    wait_js(page, "document.querySelector('[data-queue-list]').innerText.includes('已打卡')")
     queue_empty(page)
     context.set_geolocation({"longitude": 106.81, "latitude": 39.69})
     page.click("[data-patrol-checkin]")
-    page.wait_for_function("window.shanzhiGridQueue.size() === 0 && document.querySelectorAll('.gw-ok').length >= 3")
+    wait_js(page, "window.shanzhiGridQueue.size() === 0 && document.querySelectorAll('.gw-ok').length >= 3")
     queue_empty(page)
     patrol = Patrol.objects.get()
     assert patrol.state == PatrolState.ONGOING and patrol.checkin_count == 2
@@ -89,7 +90,7 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     page.select_option("#id_category", field.road_light.code)
     page.set_input_files("#id_photos", [photo()])
     page.click("text=提交上报")
-    page.wait_for_function("document.querySelector('[data-queue-list]').innerText.includes('诉求编号')")
+    wait_js(page, "document.querySelector('[data-queue-list]').innerText.includes('诉求编号')")
     appeal = Appeal.objects.get()
     assert appeal.tracking_no in page.inner_text("[data-queue-list]")
     assert appeal.channel == Channel.GRID and appeal.state == AppealState.DISPATCHED
@@ -113,7 +114,7 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     page.set_input_files("#id_photo", [photo()])
     page.click("text=提交核查")
     page.wait_for_selector("[data-verify-done]:not([hidden])")
-    page.wait_for_function("document.querySelector('[data-queue-list]').innerText.includes('核查通过已记录')")
+    wait_js(page, "document.querySelector('[data-queue-list]').innerText.includes('核查通过已记录')")
     verification = Verification.objects.get()
     assert verification.passed and verification.appeal == appeal and verification.photo is not None
 
@@ -137,7 +138,7 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
     context.set_offline(True)
     page.click("text=开始巡查")
     page.click("[data-patrol-checkin]")
-    page.wait_for_function("window.shanzhiGridQueue.size() === 2")
+    wait_js(page, "window.shanzhiGridQueue.size() === 2")
     assert "离线" in page.inner_text("[data-queue-status]")
     assert Patrol.objects.count() == 0 and CheckIn.objects.count() == 0
     context.set_offline(False)
@@ -151,10 +152,8 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
         page.fill("#id_title", title)
         page.fill("#id_content", f"{title}，请尽快处理")
         page.click("text=提交上报")
-        page.wait_for_function(
-            "([t]) => document.querySelector('[data-queue-list]').innerText.includes(t)", arg=[title]
-        )
-    page.wait_for_function("window.shanzhiGridQueue.size() === 2")
+        wait_js(page, "([t]) => document.querySelector('[data-queue-list]').innerText.includes(t)", arg=[title])
+    wait_js(page, "window.shanzhiGridQueue.size() === 2")
     assert "已保存在手机上" in page.inner_text("[data-grid-message]")
     assert GridReport.objects.count() == 0
 
@@ -162,7 +161,7 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
     page.route("**/api/v1/grid/**", lambda route: route.abort("internetdisconnected"))
     context.set_offline(False)
     page.reload()
-    page.wait_for_function("window.shanzhiGridQueue.size() === 2")
+    wait_js(page, "window.shanzhiGridQueue.size() === 2")
     assert GridReport.objects.count() == 0
 
     # Back in reach, but the first answer is lost on the way: the server stored it, the phone did not hear.
@@ -192,7 +191,7 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
 def test_pages_open_offline_from_the_service_worker(live_server, browser, field):
     base = live_server.url
     context, page = phone(browser, base, "grid-a")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_js(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     page.click(".gw-tabs >> text=问题上报")  # drawn once online: the worker keeps a copy
     page.click(".gw-tabs >> text=今日任务")
 
@@ -203,10 +202,10 @@ def test_pages_open_offline_from_the_service_worker(live_server, browser, field)
     page.fill("#id_content", "消防通道被车辆堵塞")
     page.uncheck("input[name=use_position]")
     page.click("text=提交上报")
-    page.wait_for_function("window.shanzhiGridQueue.size() === 1")
+    wait_js(page, "window.shanzhiGridQueue.size() === 1")
     page.click(".gw-tabs >> text=今日任务")
     page.wait_for_url(f"{base}/m/grid/")
-    page.wait_for_function("window.shanzhiGridQueue.size() === 1")
+    wait_js(page, "window.shanzhiGridQueue.size() === 1")
     assert GridReport.objects.count() == 0
 
     context.set_offline(False)
