@@ -57,3 +57,33 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 def is_timely(*, feedback_at: dt.datetime | None, verified_at: dt.datetime) -> bool:
     return feedback_at is not None and verified_at - feedback_at <= VERIFY_WITHIN
+
+
+#: The "1" and the "3" of a 1+3+N grid service team: a grid head, a full-time grid worker, the community police
+#: officer and a legal adviser; the N (part-time workers, other forces) are optional.
+CORE_TEAM = ("head", "full_time", "police", "legal")
+
+
+def team_gaps(roles: Sequence[str]) -> list[str]:
+    """The core roles a team lacks, in the order of :data:`CORE_TEAM`."""
+    present = set(roles)
+    return [role for role in CORE_TEAM if role not in present]
+
+
+def steps_done(tracks: Sequence[str], facts: frozenset[str]) -> list[bool]:
+    """For each step (by what it tracks), whether the facts show it done; a manual step is never auto-done."""
+    return [kind in facts for kind in tracks]
+
+
+def report_facts(*, has_patrol: bool, has_checkins: bool, handled: bool, verified: bool) -> frozenset[str]:
+    """What a field report's records show: it exists (reported), and what came before and after it."""
+    facts = {"report"}
+    if has_patrol:
+        facts.add("patrol")
+    if has_checkins:
+        facts.add("collect")
+    if handled:
+        facts.add("handle")
+    if verified:
+        facts.add("feedback")
+    return frozenset(facts)

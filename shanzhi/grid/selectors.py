@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from shapely.geometry import mapping
 
 from shanzhi.appeals.models import Appeal, AppealState, Channel
 from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.grid import rules
-from shanzhi.grid.models import GridReport, Patrol, PatrolState, Verification
-from shanzhi.orgs.models import Unit, UnitKind, User
+from shanzhi.grid.models import CheckIn, GridReport, MethodStep, Patrol, PatrolState, Verification
+from shanzhi.orgs.models import Boundary, Unit, UnitKind, User
 from shanzhi.orgs.permissions import (
     is_active_staff,
     is_territorial_staff,
@@ -21,6 +22,7 @@ from shanzhi.orgs.permissions import (
     sees_everything,
     subtree_q,
 )
+from shanzhi.places.geometry import geometry_from_geojson
 
 
 def _path_scope(user: User, field: str) -> Q | None:
@@ -197,3 +199,53 @@ def may_view_grid_overview(user: User) -> bool:
     """The console's grid overview: whoever gets report figures (the centre, territorial units) and sees grids."""
     unit_ids = report_unit_ids(user)
     return unit_ids is None or (bool(unit_ids) and is_territorial_staff(user))
+
+
+def grid_map(*, grids: QuerySet[Unit], kpis: GridKpis, limit: int = 3000) -> list[dict[str, object]]:
+    """The current polygons of ``grids`` (simplified to ~5 m for the page) with the period's figures."""
+    figures = {g.code: g for g in kpis.grids}
+    rows = Boundary.objects.filter(unit__in=grids, is_current=True).values_list("unit__code", "unit__name", "geojson")
+    out: list[dict[str, object]] = []
+    for code, name, geojson in rows[:limit]:
+        shape = geometry_from_geojson(geojson).simplify(0.00005, preserve_topology=True)
+        g = figures.get(code)
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "geometry": mapping(shape),
+                "patrols": g.patrols if g else 0,
+                "reports": g.reports if g else 0,
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class StepState:
+    label: str
+    done: bool
+
+
+def report_progress(reports: list[GridReport]) -> list[tuple[GridReport, list[StepState]]]:
+    """Each field report with the working method's steps and which of them its records show done."""
+    steps = list(MethodStep.objects.filter(is_active=True).order_by("order"))
+    if not reports:
+        return []
+    patrol_ids = {r.patrol_id for r in reports if r.patrol_id}
+    with_checkins = set(CheckIn.objects.filter(patrol_id__in=patrol_ids).values_list("patrol_id", flat=True))
+    verified = set(
+        Verification.objects.filter(appeal_id__in=[r.appeal_id for r in reports]).values_list("appeal_id", flat=True)
+    )
+    handled_states = {AppealState.FEEDBACK, AppealState.REPLIED, AppealState.CLOSED}
+    out = []
+    for report in reports:
+        facts = rules.report_facts(
+            has_patrol=report.patrol_id is not None,
+            has_checkins=report.patrol_id in with_checkins,
+            handled=report.appeal.state in handled_states or report.appeal_id in verified,
+            verified=report.appeal_id in verified,
+        )
+        done = rules.steps_done([s.tracks for s in steps], facts)
+        out.append((report, [StepState(s.label, d) for s, d in zip(steps, done, strict=True)]))
+    return out

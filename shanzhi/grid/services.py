@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.attachments import attachment_add
@@ -70,6 +71,8 @@ def grid_boundary_version(grid: Unit) -> int | None:
 def _checked(client_key: str, made_at: dt.datetime) -> dt.datetime:
     if not rules.key_is_valid(client_key):
         raise ValidationFailed(_("提交缺少有效的幂等键"), code="invalid_client_key")
+    if timezone.is_naive(made_at):  # a phone that sent local time without its offset: the centre's time zone
+        made_at = timezone.make_aware(made_at, clock.centre_tz())
     problem = rules.submission_time_problem(made_at=made_at, now=clock.now())
     if problem == "time_in_future":
         raise ValidationFailed(_("提交时间晚于当前时间，请校准手机时间"), code=problem)
@@ -149,6 +152,9 @@ def patrol_check_in(
         return Stored(found, created=False)
     made_at = _checked(client_key, made_at)
     patrol = _patrol_by_key(actor, patrol_key)
+    found = CheckIn.objects.filter(worker=actor, client_key=client_key).first()  # again, under the patrol's lock
+    if found is not None:
+        return Stored(found, created=False)
     if patrol.state != PatrolState.ONGOING:
         raise TransitionNotAllowed(_("这次巡查已结束，不能再打卡"), code="patrol_finished")
     if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
@@ -295,6 +301,9 @@ def verification_record(
     if not visible.area_path.startswith(grid.path):
         raise NotFound()
     appeal = lock_appeal(visible)
+    found = Verification.objects.filter(worker=actor, client_key=client_key).first()  # again, under the lock
+    if found is not None:
+        return Stored(found, created=False)
     action = rules.verification_fail_action(appeal.state)
     if action is None:
         raise TransitionNotAllowed(

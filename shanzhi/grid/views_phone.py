@@ -15,8 +15,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from shanzhi.core import pii
 from shanzhi.core.errors import PermissionDenied
-from shanzhi.grid import selectors, services
+from shanzhi.grid import selectors, services, teams
 from shanzhi.grid.models import Patrol
 from shanzhi.orgs.models import Unit, User
 from shanzhi.routing.models import Category
@@ -47,7 +48,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "ongoing": selectors.ongoing_patrol(user),
         "today_patrols": today_patrols,
         "to_verify": list(selectors.appeals_to_verify(user, grid)[:50]),
-        "reports": list(selectors.reports_visible_to(user).filter(worker=user).order_by("-at")[:10]),
+        "reports": selectors.report_progress(
+            list(selectors.reports_visible_to(user).filter(worker=user).order_by("-at")[:10])
+        ),
+        "team": [
+            (m.get_role_display(), pii.mask_name(m.name)) for m in teams.members_visible_to(user).filter(grid=grid)
+        ],
     }
     return render(request, "grid/phone_home.html", context)
 

@@ -111,3 +111,15 @@ def test_console_overview_and_menu(field, login):
     keys = {item.key for item in menu.items_for(field.leader)}
     assert "grid" in keys
     assert "grid" not in {item.key for item in menu.items_for(field.urban_handler)}
+
+
+def test_the_overview_map_holds_the_grids_in_scope(field, login):
+    def grids_on(user) -> list[str]:
+        text = login(user).get("/console/grid/").content.decode()
+        start = text.index('<script id="grid-map-data" type="application/json">') + len(
+            '<script id="grid-map-data" type="application/json">'
+        )
+        return [g["code"] for g in json.loads(text[start : text.index("</script>", start)])]
+
+    assert sorted(grids_on(field.leader)) == [field.district.grid_a.code, field.district.grid_b.code]
+    assert grids_on(field.community_head) == [field.district.grid_a.code]

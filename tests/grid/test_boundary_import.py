@@ -3,6 +3,7 @@ nothing imported when it is not."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -157,3 +158,20 @@ def test_the_api_and_the_console_list_the_errors(surveyed, login):
     page = client.post("/console/grid/import/", {"file": upload}, follow=True)
     assert "已导入 1 个网格的新边界" in page.content.decode()
     assert GridImport.objects.get().filename == "survey.geojson"
+
+
+def test_the_command_imports_a_file_or_lists_its_errors(surveyed, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(collection(feature(f"{A}001", box(106.70, 39.60, 106.80, 39.75)))), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未导入任何网格"):
+        call_command("grid_import", str(bad), stderr=err)
+    assert "要素 1 150302001002001" in err.getvalue() and "超出所属社区" in err.getvalue()
+    good = tmp_path / "good.geojson"
+    good.write_text(json.dumps(collection(feature(f"{A}001", box(106.75, 39.60, 106.82, 39.75)))), encoding="utf-8")
+    out = io.StringIO()
+    call_command("grid_import", str(good), stdout=out)
+    assert "已导入 1 个网格的新边界" in out.getvalue()
+    assert GridImport.objects.get().actor is None

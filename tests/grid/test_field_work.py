@@ -7,6 +7,7 @@ import io
 
 import pytest
 from desk import POINT_IN_A, POINT_IN_B
+from django.utils import timezone
 from PIL import Image
 
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Channel, EventKind
@@ -244,3 +245,43 @@ def test_kpis(field, key, now):
     assert kpis.reports == 1 and kpis.verified == 1 and kpis.verified_failed == 0
     mine = selectors.grid_kpis(grids=selectors.grids_visible_to(field.worker_b), start=start, end=end)
     assert mine.grid_count == 1 and mine.reports == 0 and mine.coverage == 0
+
+
+def test_a_phone_time_without_offset_is_the_centres_local_time(field, key, now):
+    local = timezone.localtime(now).replace(tzinfo=None)
+    patrol = services.patrol_start(actor=field.worker_a, client_key=key(), made_at=local).value
+    assert patrol.started_at == now
+
+
+def test_the_five_step_method_follows_a_report(field, key, now, login):
+    from shanzhi.grid.models import MethodStep
+
+    assert list(MethodStep.objects.values_list("label", flat=True)) == [
+        "巡查走访",
+        "信息采集",
+        "问题上报",
+        "协调处置",
+        "跟踪反馈",
+    ]
+    patrol_key = key()
+    services.patrol_start(actor=field.worker_a, client_key=patrol_key, made_at=now)
+    stored = report(field, key, now, patrol_key=patrol_key)
+
+    def done() -> list[str]:
+        [(_report, steps)] = selectors.report_progress([GridReport.objects.get(pk=stored.value.pk)])
+        return [s.label for s in steps if s.done]
+
+    assert done() == ["巡查走访", "问题上报"]
+    services.patrol_check_in(
+        actor=field.worker_a, client_key=key(), patrol_key=patrol_key, made_at=now, longitude=106.8, latitude=39.68
+    )
+    fed_back(field, stored.value.appeal)
+    assert done() == ["巡查走访", "信息采集", "问题上报", "协调处置"]
+    services.verification_record(
+        actor=field.worker_a, client_key=key(), made_at=now, appeal_key=stored.value.appeal.tracking_no, passed=True
+    )
+    assert done() == ["巡查走访", "信息采集", "问题上报", "协调处置", "跟踪反馈"]
+    MethodStep.objects.filter(order=2).update(label="入户走访", tracks="manual")  # the centre's own wording
+    assert done() == ["巡查走访", "问题上报", "协调处置", "跟踪反馈"]
+    assert "✓入户走访" not in login(field.worker_a).get("/m/grid/").content.decode()
+    assert "✓跟踪反馈" in login(field.worker_a).get("/m/grid/").content.decode()

@@ -67,8 +67,10 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     assert "和平社区第1网格" in page.inner_text("header")
 
     # 1. Patrol: start, check in twice from the phone's position.
+    assert page.is_hidden("[data-patrol-checkin]") and page.is_hidden("[data-patrol-finish]")
     page.click("text=开始巡查")
     queue_empty(page)
+    assert page.is_hidden("[data-patrol-start]")
     page.click("[data-patrol-checkin]")
     wait_js(page, "document.querySelector('[data-queue-list]').innerText.includes('已打卡')")
     queue_empty(page)
@@ -124,6 +126,7 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     page.screenshot(path=str(output_dir / "grid-phone.png"), full_page=True)
     patrol.refresh_from_db()
     assert patrol.state == PatrolState.FINISHED
+    assert page.is_visible("[data-patrol-start]") and page.is_hidden("[data-patrol-checkin]")
     context.close()
 
 
@@ -209,4 +212,19 @@ def test_pages_open_offline_from_the_service_worker(live_server, browser, field)
     queue_empty(page)
     report = GridReport.objects.get()
     assert report.appeal.area == field.district.grid_a and report.appeal.content == "消防通道被车辆堵塞"
+    context.close()
+
+
+def test_the_console_overview_draws_the_grids_on_the_map(live_server, browser, field, output_dir):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/console/login/?next=/console/grid/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#grid-map[data-grids='2']")
+    assert page.locator("#grid-map path.leaflet-interactive").count() == 2
+    assert page.locator(".sz-sidebar >> text=网格管理").count() == 1
+    page.screenshot(path=str(output_dir / "grid-console.png"))
     context.close()
