@@ -1001,7 +1001,7 @@ def datahub_import(
     status = ImportBatch.Status.FAILED if failed else ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
     batch = ImportBatch(
         kind=kind,
-        file_name=file_name[:200],
+        file_name=file_name.replace("\x00", "")[:200],
         file_sha256=hashlib.sha256(content).hexdigest(),
         actor=actor,
         status=status,

@@ -47,7 +47,7 @@ def text(value: Any) -> str:
         value = int(value)
     if isinstance(value, dt.datetime):
         value = value.date()
-    return str(value).replace("\u3000", " ").strip()
+    return str(value).replace("\u3000", " ").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
 
 
 def required_text(value: Any, *, max_length: int) -> str:

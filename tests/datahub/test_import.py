@@ -263,3 +263,15 @@ def test_enterprises_key_persons_and_party_orgs(load, with_buildings):
 def test_template_has_the_headers():
     sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx("persons"))).active
     assert next(sheet.iter_rows(values_only=True))[:3] == ("姓名", "身份证号", "手机号")
+
+
+def test_nul_characters_never_reach_the_database(load, with_buildings, hub, login):
+    rows = [list(r) for r in persons_rows(broken=False)[:2]]
+    rows[0][0] = "姓\x00名"  # a header PostgreSQL could not store in the error list
+    rows[1][0] = "张\x00三"
+    result = load("persons", csv_bytes(rows), name="a\x00.csv")
+    assert result.ok and Person.objects.get().name == "张三"
+    client = login(hub.importer)
+    assert client.get("/api/v1/datahub/persons", {"q": "张\x00"}).status_code == 200
+    body = {"q": "\x00", "limit": 5}
+    assert client.post("/api/v1/datahub/persons/search", body, content_type="application/json").status_code == 200
