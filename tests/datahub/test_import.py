@@ -275,3 +275,12 @@ def test_nul_characters_never_reach_the_database(load, with_buildings, hub, logi
     assert client.get("/api/v1/datahub/persons", {"q": "张\x00"}).status_code == 200
     body = {"q": "\x00", "limit": 5}
     assert client.post("/api/v1/datahub/persons/search", body, content_type="application/json").status_code == 200
+
+
+def test_import_kinds_of_the_api_are_the_models():
+    from typing import get_args
+
+    from shanzhi.datahub.api import KindName
+    from shanzhi.datahub.models import ImportKind
+
+    assert set(get_args(KindName)) == set(ImportKind.values)
