@@ -27,7 +27,7 @@ from shanzhi.orgs.models import User
 router = Router(tags=["datahub"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_UPLOAD = 64 * 1024 * 1024
-KindName = Literal["buildings", "persons", "enterprises", "key_persons", "party_orgs"]
+KindName = Literal["buildings", "persons", "enterprises", "key_persons", "party_orgs", "party_members"]
 
 
 def _whole_number(value: object) -> object:

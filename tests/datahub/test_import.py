@@ -259,6 +259,18 @@ def test_enterprises_key_persons_and_party_orgs(load, with_buildings):
     assert result.ok and PartyOrganisation.objects.get(code="P-002").parent.code == "P-001"
     assert load("party_orgs", xlsx(party_rows[:3])).batch.unchanged == 2
 
+    member_rows = [
+        ["身份证号", "组织编码", "入党日期"],
+        [make_id(1), "P-002", "2001-07-01"],
+        [make_id(2), "P-404", ""],
+        [make_id(88), "P-002", ""],
+    ]
+    result = load("party_members", xlsx(member_rows))
+    assert [(e.row, e.code) for e in result.errors] == [(3, "org_unknown"), (4, "person_unknown")]
+    assert load("party_members", xlsx(member_rows[:2])).batch.created == 1
+    assert load("party_members", xlsx(member_rows[:2])).batch.unchanged == 1
+    assert Person.objects.get(name="张三").party_member.organisation.code == "P-002"
+
 
 def test_template_has_the_headers():
     sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx("persons"))).active
