@@ -258,12 +258,15 @@ def map_layer(request: HttpRequest, layer: str, params: Query[MapIn]) -> dict[st
 def import_create(
     request: HttpRequest,
     kind: Form[KindName],
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     dry_run: Form[bool] = False,
     valid_rows_only: Form[bool] = False,
+    gcj02: Form[bool] = False,
 ) -> dict[str, Any]:
     if kind not in ImportKind.values:
         raise ValidationFailed(code="import_kind")
+    if file is None:  # an empty upload arrives as no file at all
+        raise ValidationFailed(_("请选择要导入的文件（不能为空文件）"), code="file_required")
     if (file.size or 0) > MAX_UPLOAD:
         raise ValidationFailed(code="file_too_large")
     result = imports.datahub_import(
@@ -273,6 +276,7 @@ def import_create(
         content=file.read(),
         dry_run=dry_run,
         valid_rows_only=valid_rows_only,
+        gcj02=gcj02,
     )
     b = result.batch
     if not result.ok:

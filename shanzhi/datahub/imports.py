@@ -240,6 +240,7 @@ class Reference:
 
     units: dict[str, tuple[int, str, str, int | None]]  # code → (id, path, kind, parent id)
     scope_path: str | None  # None: the whole district
+    gcj02: bool = False  # the file's coordinates are GCJ-02 (Chinese web maps): converted to WGS-84
     buildings: dict[str, tuple[int, Place]] = field(default_factory=dict)
 
     @classmethod
@@ -345,6 +346,8 @@ def _place_row(row: _Row, ref: Reference, col: Callable[[str], str], *, building
             place.latitude if place else None,
         )
     lon, lat = values.get("longitude"), values.get("latitude")
+    if lon is not None and lat is not None and ref.gcj02:
+        lon, lat = (round(c, 6) for c in rules.gcj02_to_wgs84(lon, lat))
     if (lon is None) != (lat is None):
         row.errors.append(
             RowError(
@@ -1041,6 +1044,7 @@ def datahub_import(
     dry_run: bool = False,
     valid_rows_only: bool = False,
     demo: bool = False,
+    gcj02: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate the whole file, then (unless it has errors, or it is a dry run) write it; always record the attempt."""
@@ -1058,6 +1062,7 @@ def datahub_import(
             progress("validate", 0, len(raw_rows))
         rows = _parse_rows(kind, headers, raw_rows, positions)
         ref = Reference.load(actor, with_buildings=kind in (ImportKind.PERSONS, ImportKind.ENTERPRISES))
+        ref.gcj02 = gcj02
 
         def col(key: str) -> str:
             return _header(kind, key, headers, positions)

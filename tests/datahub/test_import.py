@@ -296,3 +296,46 @@ def test_import_kinds_of_the_api_are_the_models():
     from shanzhi.datahub.models import ImportKind
 
     assert set(get_args(KindName)) == set(ImportKind.values)
+
+
+def test_gcj02_coordinates_are_converted_before_placing(load, hub):
+    from shanzhi.datahub.rules import gcj02_to_wgs84, wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(106.8185, 39.68)  # just west of the grids' shared edge at 106.82
+    assert lon > 106.82  # the offset alone would put it in grid B
+    back = gcj02_to_wgs84(lon, lat)
+    assert abs(back[0] - 106.8185) < 1e-7 and abs(back[1] - 39.68) < 1e-7
+    rows = [["楼栋编码", "名称", "经度", "纬度"], ["B-GCJ", "火星坐标楼", round(lon, 6), round(lat, 6)]]
+    assert load("buildings", xlsx(rows), gcj02=True).ok
+    building = HubBuilding.objects.get(code="B-GCJ")
+    assert building.grid.code == GRID_A and abs(building.longitude - 106.8185) < 1e-5
+
+
+def test_api_import_answers_the_error_list_then_imports(hub, login, buildings_file):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(hub.importer)
+    assert (
+        client.post(
+            "/api/v1/datahub/imports", {"kind": "buildings", "file": SimpleUploadedFile("b.xlsx", buildings_file)}
+        ).status_code
+        == 200
+    )
+    broken = SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=True)))
+    answer = client.post("/api/v1/datahub/imports", {"kind": "persons", "file": broken})
+    assert answer.status_code == 422 and answer.json()["code"] == "import_invalid"
+    errors = answer.json()["details"]["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [e[:3] for e in EXPECTED_ERRORS]
+    assert Person.objects.count() == 0
+    fixed = SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=False)))
+    done = client.post("/api/v1/datahub/imports", {"kind": "persons", "file": fixed})
+    assert done.status_code == 200 and done.json()["created"] == 7 and done.json()["status"] == "done"
+    assert client.post("/api/v1/datahub/imports", {"kind": "persons"}).json()["code"] == "file_required"
+    # The console page shows the same list.
+    page = client.post(
+        "/console/datahub/imports/",
+        {"kind": "persons", "file": SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=True)))},
+    )
+    assert (
+        page.status_code == 422 and "id_checksum" in page.content.decode() and "下载错误清单" in page.content.decode()
+    )
