@@ -7,16 +7,16 @@ comes masked; the one way to a clear ID number is ``POST /persons/{id}/reveal`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from shanzhi.appeals.api_schemas import ErrorOut
-from shanzhi.core.api_types import JsonInt
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.ids import as_id
@@ -27,6 +27,32 @@ from shanzhi.orgs.models import User
 router = Router(tags=["datahub"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_UPLOAD = 64 * 1024 * 1024
+KindName = Literal["buildings", "persons", "enterprises", "key_persons", "party_orgs", "party_members"]
+
+
+def _whole_number(value: object) -> object:
+    """An integer as JSON Schema means it: ``3`` or ``3.0``, never ``true`` or ``"3"`` (as the appeal desk's API)."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("an integer is required")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Limit = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(1),
+    Le(500),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 500}),
+]
+Offset = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Ge(0),
+    Le(1_000_000),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 1_000_000}),
+]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -159,8 +185,8 @@ def person_list(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
 
 class SearchIn(Schema):
     q: str = Field(..., min_length=1, max_length=100, description="完整身份证号、电话、姓名、户号或楼栋编码")
-    limit: JsonInt = Field(50, ge=1, le=500)
-    offset: JsonInt = Field(0, ge=0, le=1_000_000)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 @router.post(
@@ -231,13 +257,16 @@ def map_layer(request: HttpRequest, layer: str, params: Query[MapIn]) -> dict[st
 @router.post("/imports", response={200: ImportOut, **ERRORS}, summary="导入数据文件（xlsx/csv，整表校验）")
 def import_create(
     request: HttpRequest,
-    kind: Form[ImportKind],
-    file: File[UploadedFile],
+    kind: Form[KindName],
+    file: File[UploadedFile | None] = None,
     dry_run: Form[bool] = False,
     valid_rows_only: Form[bool] = False,
+    gcj02: Form[bool] = False,
 ) -> dict[str, Any]:
     if kind not in ImportKind.values:
         raise ValidationFailed(code="import_kind")
+    if file is None:  # an empty upload arrives as no file at all
+        raise ValidationFailed(_("请选择要导入的文件（不能为空文件）"), code="file_required")
     if (file.size or 0) > MAX_UPLOAD:
         raise ValidationFailed(code="file_too_large")
     result = imports.datahub_import(
@@ -247,6 +276,7 @@ def import_create(
         content=file.read(),
         dry_run=dry_run,
         valid_rows_only=valid_rows_only,
+        gcj02=gcj02,
     )
     b = result.batch
     if not result.ok:

@@ -19,6 +19,7 @@ ORDER = (
     ImportKind.ENTERPRISES,
     ImportKind.KEY_PERSONS,
     ImportKind.PARTY_ORGS,
+    ImportKind.PARTY_MEMBERS,
 )
 
 

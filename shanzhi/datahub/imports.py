@@ -44,6 +44,7 @@ from shanzhi.datahub.models import (
     ImportKind,
     KeyCategory,
     KeyPerson,
+    PartyMember,
     PartyOrganisation,
     Person,
     Relation,
@@ -138,6 +139,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
         Column("since", ("列管日期",), rules.date),
         Column("note", ("备注",), _opt(200)),
+    ),
+    ImportKind.PARTY_MEMBERS: (
+        Column("id_number", ("身份证号", "公民身份号码"), rules.id_number, required=True),
+        Column("org_code", ("组织编码", "所在党组织编码"), _req(32), required=True),
+        Column("joined_on", ("入党日期",), rules.date),
     ),
     ImportKind.PARTY_ORGS: (
         Column("code", ("组织编码",), _req(32), required=True),
@@ -234,6 +240,7 @@ class Reference:
 
     units: dict[str, tuple[int, str, str, int | None]]  # code → (id, path, kind, parent id)
     scope_path: str | None  # None: the whole district
+    gcj02: bool = False  # the file's coordinates are GCJ-02 (Chinese web maps): converted to WGS-84
     buildings: dict[str, tuple[int, Place]] = field(default_factory=dict)
 
     @classmethod
@@ -339,6 +346,8 @@ def _place_row(row: _Row, ref: Reference, col: Callable[[str], str], *, building
             place.latitude if place else None,
         )
     lon, lat = values.get("longitude"), values.get("latitude")
+    if lon is not None and lat is not None and ref.gcj02:
+        lon, lat = (round(c, 6) for c in rules.gcj02_to_wgs84(lon, lat))
     if (lon is None) != (lat is None):
         row.errors.append(
             RowError(
@@ -913,12 +922,76 @@ def _plan_party_orgs(rows: list[_Row], ref: Reference, col: Callable[[str], str]
     plan.after.append(link_parents)
 
 
+def _plan_party_members(rows: list[_Row], ref: Reference, col: Callable[[str], str], plan: _Plan, demo: bool) -> None:
+    hashes = list({pii.blind_index(r.values["id_number"]) for r in rows if r.values.get("id_number")})
+    people: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(hashes), 20000):
+        chunk = hashes[start : start + 20000]
+        people.update(
+            (h, (pk, path))
+            for h, pk, path in Person.objects.filter(id_hash__in=chunk).values_list("id_hash", "id", "area_path")
+        )
+    codes = {r.values["org_code"] for r in rows if r.values.get("org_code")}
+    orgs = dict(PartyOrganisation.objects.filter(code__in=codes).values_list("code", "id"))
+    for row in rows:
+        v = row.values
+        if v.get("id_number"):
+            found = people.get(pii.blind_index(v["id_number"]))
+            if found is None:
+                row.errors.append(
+                    RowError(
+                        row.number, col("id_number"), "person_unknown", "该身份证号的人员不在人口库中，请先导入人口"
+                    )
+                )
+            elif ref.scope_path is not None and not found[1].startswith(ref.scope_path):
+                row.errors.append(RowError(row.number, col("id_number"), "outside_scope", "该人员不在您的管辖范围内"))
+            else:
+                v["person_id"] = found[0]
+        if v.get("org_code") and v["org_code"] not in orgs:
+            row.errors.append(RowError(row.number, col("org_code"), "org_unknown", "党组织编码不存在，请先导入党组织"))
+    _duplicates(rows, "person_id", col("id_number"), "同一党员与第{first}行重复")
+    good = [r for r in rows if not r.errors]
+    existing = {
+        p: (pk, fp)
+        for pk, p, fp in PartyMember.objects.filter(person_id__in=[r.values["person_id"] for r in good]).values_list(
+            "id", "person_id", "fingerprint"
+        )
+    }
+    inserts: list[models.Model] = []
+    updates: list[models.Model] = []
+    for row in good:
+        v = row.values
+        fp = _fp((v["person_id"], v["org_code"], v["joined_on"]))
+        known = existing.get(v["person_id"])
+        if known is not None and known[1] == fp:
+            plan.unchanged += 1
+            continue
+        obj = _new(
+            PartyMember,
+            person_id=v["person_id"],
+            organisation_id=orgs[v["org_code"]],
+            joined_on=v["joined_on"],
+            fingerprint=fp,
+        )
+        if known is None:
+            inserts.append(obj)
+        else:
+            obj.pk = known[0]
+            updates.append(obj)
+    plan.created += len(inserts)
+    plan.updated += len(updates)
+    plan.inserts.append(inserts)
+    if updates:
+        plan.updates.append((updates, ["organisation", "joined_on", "fingerprint"]))
+
+
 PLANNERS: dict[str, Callable[[list[_Row], Reference, Callable[[str], str], _Plan, bool], None]] = {
     ImportKind.BUILDINGS: _plan_buildings,
     ImportKind.PERSONS: _plan_persons,
     ImportKind.ENTERPRISES: _plan_enterprises,
     ImportKind.KEY_PERSONS: _plan_key_persons,
     ImportKind.PARTY_ORGS: _plan_party_orgs,
+    ImportKind.PARTY_MEMBERS: _plan_party_members,
 }
 
 
@@ -971,6 +1044,7 @@ def datahub_import(
     dry_run: bool = False,
     valid_rows_only: bool = False,
     demo: bool = False,
+    gcj02: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate the whole file, then (unless it has errors, or it is a dry run) write it; always record the attempt."""
@@ -988,6 +1062,7 @@ def datahub_import(
             progress("validate", 0, len(raw_rows))
         rows = _parse_rows(kind, headers, raw_rows, positions)
         ref = Reference.load(actor, with_buildings=kind in (ImportKind.PERSONS, ImportKind.ENTERPRISES))
+        ref.gcj02 = gcj02
 
         def col(key: str) -> str:
             return _header(kind, key, headers, positions)
@@ -1001,7 +1076,7 @@ def datahub_import(
     status = ImportBatch.Status.FAILED if failed else ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.DONE
     batch = ImportBatch(
         kind=kind,
-        file_name=file_name[:200],
+        file_name=file_name.replace("\x00", "")[:200],
         file_sha256=hashlib.sha256(content).hexdigest(),
         actor=actor,
         status=status,

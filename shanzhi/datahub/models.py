@@ -305,6 +305,7 @@ class PartyMember(models.Model):
         PartyOrganisation, verbose_name="党组织", on_delete=models.PROTECT, related_name="members"
     )
     joined_on = models.DateField("入党日期", null=True, blank=True)
+    fingerprint = models.CharField(max_length=32, editable=False, default="")
 
     class Meta:
         verbose_name = "党员"
@@ -317,6 +318,7 @@ class ImportKind(models.TextChoices):
     ENTERPRISES = "enterprises", "企业"
     KEY_PERSONS = "key_persons", "重点人员"
     PARTY_ORGS = "party_orgs", "党组织"
+    PARTY_MEMBERS = "party_members", "党员"
 
 
 class ImportBatch(models.Model):

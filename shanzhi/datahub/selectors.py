@@ -67,7 +67,7 @@ def _scoped[M: models.Model](qs: QuerySet[M], user: User) -> QuerySet[M]:
 def persons_for(user: User, *, query: str = "") -> QuerySet[Person]:
     """Persons in scope; ``query`` finds a full ID number (exact, by its keyed hash), a phone, a name or a code."""
     qs = _scoped(Person.objects.select_related("building", "house", "household", "grid", "community"), user)
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if query:
         upper = query.upper()
         if pii.id_number_is_valid(upper):
@@ -105,7 +105,7 @@ def key_persons_for(user: User, *, category: str = "") -> QuerySet[KeyPerson]:
 
 def buildings_for(user: User, *, query: str = "") -> QuerySet[HubBuilding]:
     qs = _scoped(HubBuilding.objects.select_related("grid", "community"), user)
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if query:
         qs = qs.filter(Q(code=query) | Q(name__contains=query) | Q(address_text__contains=query))
     return qs.order_by("code")
@@ -124,7 +124,7 @@ def households_for(user: User) -> QuerySet[Household]:
 
 def enterprises_for(user: User, *, query: str = "") -> QuerySet[Enterprise]:
     qs = _scoped(Enterprise.objects.select_related("grid"), user)
-    query = query.strip()
+    query = query.replace("\x00", "").strip()
     if query:
         qs = qs.filter(Q(credit_code=query.upper()) | Q(name__contains=query) | Q(address_text__contains=query))
     return qs.order_by("credit_code")

@@ -35,7 +35,7 @@ def person_reveal(*, actor: User, person_id: int, reason: str, ip_address: str |
         subject_type="datahub.person",
         subject_id=person.pk,
         fields="name,id_number,phone",
-        reason=reason,
+        reason=reason.replace("\x00", ""),
         ip_address=ip_address,
     )
     return Revealed(name=person.name, id_number=person.id_number_clear(), phone=person.phone_clear())
@@ -61,7 +61,7 @@ def persons_export_xlsx(
             subject_type="datahub.person",
             subject_id=f"export:{len(persons)}",
             fields="name,id_number,phone",
-            reason=reason,
+            reason=reason.replace("\x00", ""),
             ip_address=ip_address,
             action=PersonalDataAccess.Action.EXPORT,
         )

@@ -122,6 +122,7 @@ class Files:
     enterprises: bytes
     key_persons: bytes
     party_orgs: bytes
+    party_members: bytes
     counts: dict[str, int]
 
 
@@ -272,6 +273,10 @@ def files(*, seed: int, scale: str) -> Files:
         grid = first_grid[str(row[0])[1:]]
         row[7], (row[8], row[9]) = grid.code, _point(rng, grid)
 
+    branches = [str(row[0]) for row in party_rows if row[2] == PartyOrganisation.Kind.BRANCH.label]
+    members = rng.sample(range(len(person_rows)), min(len(person_rows) // 20, len(person_rows))) if branches else []
+    member_rows = [[person_rows[i][1], rng.choice(branches), f"{rng.randint(1970, 2024)}-07-01"] for i in members]
+
     return Files(
         buildings=_csv(
             ["楼栋编码", "名称", "地址", "用途", "层数", "单元数", "网格编码", "经度", "纬度"], building_rows
@@ -280,11 +285,13 @@ def files(*, seed: int, scale: str) -> Files:
         enterprises=_csv(imports.template_headers(ImportKind.ENTERPRISES), enterprise_rows),
         key_persons=_csv(imports.template_headers(ImportKind.KEY_PERSONS), key_rows),
         party_orgs=_csv(imports.template_headers(ImportKind.PARTY_ORGS), party_rows),
+        party_members=_csv(imports.template_headers(ImportKind.PARTY_MEMBERS), member_rows),
         counts={
             "buildings": len(building_rows),
             "persons": len(person_rows),
             "enterprises": len(enterprise_rows),
             "key_persons": len(key_rows),
             "party_orgs": len(party_rows),
+            "party_members": len(member_rows),
         },
     )

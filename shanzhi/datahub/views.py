@@ -231,6 +231,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     content=upload.read(),
                     dry_run=request.POST.get("dry_run") == "1",
                     valid_rows_only=request.POST.get("valid_rows_only") == "1",
+                    gcj02=request.POST.get("gcj02") == "1",
                 )
             except ShanzhiError as exc:
                 error, status = str(exc.message), exc.status

@@ -259,7 +259,83 @@ def test_enterprises_key_persons_and_party_orgs(load, with_buildings):
     assert result.ok and PartyOrganisation.objects.get(code="P-002").parent.code == "P-001"
     assert load("party_orgs", xlsx(party_rows[:3])).batch.unchanged == 2
 
+    member_rows = [
+        ["身份证号", "组织编码", "入党日期"],
+        [make_id(1), "P-002", "2001-07-01"],
+        [make_id(2), "P-404", ""],
+        [make_id(88), "P-002", ""],
+    ]
+    result = load("party_members", xlsx(member_rows))
+    assert [(e.row, e.code) for e in result.errors] == [(3, "org_unknown"), (4, "person_unknown")]
+    assert load("party_members", xlsx(member_rows[:2])).batch.created == 1
+    assert load("party_members", xlsx(member_rows[:2])).batch.unchanged == 1
+    assert Person.objects.get(name="张三").party_member.organisation.code == "P-002"
+
 
 def test_template_has_the_headers():
     sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx("persons"))).active
     assert next(sheet.iter_rows(values_only=True))[:3] == ("姓名", "身份证号", "手机号")
+
+
+def test_nul_characters_never_reach_the_database(load, with_buildings, hub, login):
+    rows = [list(r) for r in persons_rows(broken=False)[:2]]
+    rows[0][0] = "姓\x00名"  # a header PostgreSQL could not store in the error list
+    rows[1][0] = "张\x00三"
+    result = load("persons", csv_bytes(rows), name="a\x00.csv")
+    assert result.ok and Person.objects.get().name == "张三"
+    client = login(hub.importer)
+    assert client.get("/api/v1/datahub/persons", {"q": "张\x00"}).status_code == 200
+    body = {"q": "\x00", "limit": 5}
+    assert client.post("/api/v1/datahub/persons/search", body, content_type="application/json").status_code == 200
+
+
+def test_import_kinds_of_the_api_are_the_models():
+    from typing import get_args
+
+    from shanzhi.datahub.api import KindName
+    from shanzhi.datahub.models import ImportKind
+
+    assert set(get_args(KindName)) == set(ImportKind.values)
+
+
+def test_gcj02_coordinates_are_converted_before_placing(load, hub):
+    from shanzhi.datahub.rules import gcj02_to_wgs84, wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(106.8185, 39.68)  # just west of the grids' shared edge at 106.82
+    assert lon > 106.82  # the offset alone would put it in grid B
+    back = gcj02_to_wgs84(lon, lat)
+    assert abs(back[0] - 106.8185) < 1e-7 and abs(back[1] - 39.68) < 1e-7
+    rows = [["楼栋编码", "名称", "经度", "纬度"], ["B-GCJ", "火星坐标楼", round(lon, 6), round(lat, 6)]]
+    assert load("buildings", xlsx(rows), gcj02=True).ok
+    building = HubBuilding.objects.get(code="B-GCJ")
+    assert building.grid.code == GRID_A and abs(building.longitude - 106.8185) < 1e-5
+
+
+def test_api_import_answers_the_error_list_then_imports(hub, login, buildings_file):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(hub.importer)
+    assert (
+        client.post(
+            "/api/v1/datahub/imports", {"kind": "buildings", "file": SimpleUploadedFile("b.xlsx", buildings_file)}
+        ).status_code
+        == 200
+    )
+    broken = SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=True)))
+    answer = client.post("/api/v1/datahub/imports", {"kind": "persons", "file": broken})
+    assert answer.status_code == 422 and answer.json()["code"] == "import_invalid"
+    errors = answer.json()["details"]["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [e[:3] for e in EXPECTED_ERRORS]
+    assert Person.objects.count() == 0
+    fixed = SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=False)))
+    done = client.post("/api/v1/datahub/imports", {"kind": "persons", "file": fixed})
+    assert done.status_code == 200 and done.json()["created"] == 7 and done.json()["status"] == "done"
+    assert client.post("/api/v1/datahub/imports", {"kind": "persons"}).json()["code"] == "file_required"
+    # The console page shows the same list.
+    page = client.post(
+        "/console/datahub/imports/",
+        {"kind": "persons", "file": SimpleUploadedFile("p.xlsx", xlsx(persons_rows(broken=True)))},
+    )
+    assert (
+        page.status_code == 422 and "id_checksum" in page.content.decode() and "下载错误清单" in page.content.decode()
+    )

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="导入人的用户名（须有导入权限）")
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--valid-rows-only", action="store_true")
+        parser.add_argument("--gcj02", action="store_true", help="坐标为 GCJ-02，导入时转换为 WGS-84")
         parser.add_argument("--errors", type=Path, help="把错误清单写到这个 .xlsx 文件")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 content=path.read_bytes(),
                 dry_run=options["dry_run"],
                 valid_rows_only=options["valid_rows_only"],
+                gcj02=options["gcj02"],
                 progress=progress,
             )
         except ShanzhiError as error:
