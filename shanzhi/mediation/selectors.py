@@ -13,6 +13,7 @@ from shanzhi.mediation.models import (
     AppointmentState,
     Case,
     CaseEvent,
+    CaseState,
     Committee,
     Mediator,
     ScreeningReport,
@@ -77,3 +78,27 @@ def mediators_with_workload(*, committee: Committee | None = None) -> QuerySet[M
 
 def committees() -> QuerySet[Committee]:
     return Committee.objects.filter(is_active=True).select_related("unit")
+
+
+#: The counters over the case list (跟踪督办): code, label, filter.
+BUCKETS: tuple[tuple[str, str, Q], ...] = (
+    ("to_assign", "待分派", Q(state=CaseState.REGISTERED)),
+    ("in_mediation", "调解中", Q(state__in=[CaseState.ASSIGNED, CaseState.SCHEDULED])),
+    ("warned", "期限预警", Q(state__in=OPEN_CASE_STATES, warned_at__isnull=False, overdue_at__isnull=True)),
+    ("overdue", "已超期", Q(state__in=OPEN_CASE_STATES, overdue_at__isnull=False)),
+    ("to_follow_up", "待回访", Q(state__in=[CaseState.AGREED, CaseState.REFERRED])),
+    ("to_evaluate", "待评价", Q(state=CaseState.FOLLOWED_UP)),
+)
+
+
+def case_buckets(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
+    """(code, label, count) of each counter over ``cases`` (already in the viewer's scope), in one query."""
+    counts = cases.aggregate(**{code: Count("pk", filter=q) for code, _label, q in BUCKETS})
+    return [(code, label, counts[code] or 0) for code, label, _q in BUCKETS]
+
+
+def case_bucket_filter(cases: QuerySet[Case], bucket: str) -> QuerySet[Case]:
+    for code, _label, q in BUCKETS:
+        if code == bucket:
+            return cases.filter(q)
+    return cases

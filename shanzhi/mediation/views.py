@@ -64,7 +64,10 @@ def _units(user: User) -> list[tuple[int, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     state = request.GET.get("state", "")
-    cases = selectors.cases_visible_to(user)
+    bucket = request.GET.get("bucket", "")
+    visible = selectors.cases_visible_to(user)
+    buckets = selectors.case_buckets(visible)
+    cases = selectors.case_bucket_filter(visible, bucket)
     if state in CaseState.values:
         cases = cases.filter(state=state)
     reports = selectors.screening_reports_visible_to(user)
@@ -77,6 +80,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "alerts": reports.filter(alert=True, cases__isnull=True).count(),
         "state": state,
         "states": CaseState.choices,
+        "bucket": bucket,
+        "buckets": buckets,
         "may_work": policy.may_work_cases(user),
         "may_screen": permissions.holds(user, policy.SCREENING_ROLES) and bool(_units(user)),
     }

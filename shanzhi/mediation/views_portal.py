@@ -25,10 +25,19 @@ def _phone(request: HttpRequest) -> str:
     return str(request.session.get(PORTAL_PHONE_KEY) or "")
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def _slot_label(slot: Slot) -> str:
+    """Short enough for a phone: "12-05 周六 10:00 · 第一调解室"."""
+    local = slot.starts_at.astimezone(clock.centre_tz())
+    return f"{local:%m-%d} 周{WEEKDAYS[local.weekday()]} {local:%H:%M} · {slot.room.name}"
+
+
 def index(request: HttpRequest) -> HttpResponse:
     phone = _phone(request)
     slots = list(selectors.free_slots(after=clock.now())[:60])
-    form = forms.AppointmentForm(request.POST or None, slots=[(s.pk, str(s)) for s in slots])
+    form = forms.AppointmentForm(request.POST or None, slots=[(s.pk, _slot_label(s)) for s in slots])
     if request.method == "POST":
         if not phone:
             return redirect(reverse("portal:signin") + "?next=" + reverse("mediation_portal:index"))
@@ -48,7 +57,10 @@ def index(request: HttpRequest) -> HttpResponse:
             except ShanzhiError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                text = _("预约成功：%(slot)s。请按时到场，调解员会电话与您确认。") % {"slot": booked.slot}
+                text = _("预约成功：%(slot)s（%(committee)s）。请按时到场，调解员会电话与您确认。") % {
+                    "slot": _slot_label(booked.slot),
+                    "committee": booked.slot.room.committee.name,
+                }
                 messages.success(request, text)
                 return redirect("mediation_portal:index")
     context = {

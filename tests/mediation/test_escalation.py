@@ -90,3 +90,21 @@ def test_joint_consultation_and_leader_owned_case(desk, med, case_of, login):
     client.post(f"/console/mediation/cases/{case.pk}/actions/extend/", {"days": 10, "consent": "双方同意"})
     page = client.get(f"/console/mediation/cases/{case.pk}/").content.decode()
     assert "已延长 10 天" in page and 'data-kind="consultation"' in page and 'data-kind="leader_owned"' in page
+
+
+def test_the_case_list_counts_and_filters_by_bucket(desk, med, case_of, login):
+    late = case_of()
+    case_of()
+    mediation_sweep(now=late.created_at + dt.timedelta(days=31))  # both overdue
+    fresh = case_of()
+    client = login(med.mediator.user)
+    page = client.get("/console/mediation/").content.decode()
+    assert 'data-bucket="overdue"' in page and 'data-bucket="to_assign"' in page
+    from shanzhi.mediation import selectors
+
+    counts = {code: n for code, _label, n in selectors.case_buckets(selectors.cases_visible_to(med.mediator.user))}
+    assert counts["to_assign"] == 3 and counts["overdue"] == 2 and counts["warned"] == 0
+    overdue = client.get("/console/mediation/?bucket=overdue").content.decode()
+    assert late.number in overdue and fresh.number not in overdue
+    outsider = {code: n for code, _l, n in selectors.case_buckets(selectors.cases_visible_to(med.grid_worker_b))}
+    assert set(outsider.values()) == {0}
