@@ -9,6 +9,7 @@ something else plugs in its own class with ``SHANZHI["EXCHANGE_ADAPTER"]`` (a do
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,7 +50,12 @@ class Envelope:
 
 
 def exchange_setting(name: str, default: Any = "") -> Any:
-    return getattr(settings, "SHANZHI", {}).get(name, default)
+    """``SHANZHI[name]`` if the settings have it, else the environment's ``SHANZHI_<name>`` (the exchange's keys are
+    not in the shared settings module), else ``default``."""
+    configured = getattr(settings, "SHANZHI", {})
+    if name in configured:
+        return configured[name]
+    return os.environ.get(f"SHANZHI_{name}", default)
 
 
 def post_signed(envelope: Envelope, *, timeout: float = TIMEOUT_SECONDS) -> None:

@@ -244,3 +244,15 @@ def test_subscribers_hear_of_new_appeals_once(exchange, city, make_user, intake)
     payload = json.loads(body)
     assert payload["event"] == "received" and payload["tracking_no"] == appeal.tracking_no
     assert headers[rules.WEBHOOK_SIGNATURE_HEADER] == rules.sign(secret, body)
+
+
+def test_settings_come_from_the_environment_when_the_settings_module_has_none(settings, monkeypatch):
+    from shanzhi.exchange.adapters import HttpCityAdapter, UnconfiguredCityAdapter, city_adapter
+
+    settings.SHANZHI = {k: v for k, v in settings.SHANZHI.items() if not k.startswith("EXCHANGE_")}
+    monkeypatch.delenv("SHANZHI_EXCHANGE_CITY_URL", raising=False)
+    assert isinstance(city_adapter(), UnconfiguredCityAdapter)
+    monkeypatch.setenv("SHANZHI_EXCHANGE_CITY_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("SHANZHI_EXCHANGE_SECRET", "s")
+    adapter = city_adapter()
+    assert isinstance(adapter, HttpCityAdapter) and adapter.base_url == "http://127.0.0.1:9" and adapter.secret == "s"
