@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/", include("shanzhi.console.urls")),
     path("m/kb/", include("shanzhi.knowledge.portal_urls")),
     path("m/d/", include("shanzhi.portal.doorplate_urls")),
+    path("m/cogovern/", include("shanzhi.cogovern.portal_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
     path("open311/v2/", include("shanzhi.open311.urls")),

@@ -6,3 +6,12 @@ class CogovernConfig(AppConfig):
     label = "cogovern"
     verbose_name = "多元共治"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from shanzhi.cogovern import access, sections
+        from shanzhi.core import menu, report_sections
+
+        menu.register(menu.MenuEntry("cogovern", _("多元共治"), "cogovern:index", order=150, visible=access.may_read))
+        report_sections.register("cogovern", sections.cogovern_section, order=150)

@@ -1,0 +1,98 @@
+"""The console pages: the menu entry, every list and form for community staff, the match → project → finish
+through the pages, the volunteers masked and the logged full view, the QR code, the centres' checklist."""
+
+from __future__ import annotations
+
+import pytest
+
+from shanzhi.cogovern import services
+from shanzhi.cogovern.models import CentreCheck, ChecklistItem, Demand, Project, Volunteer
+from shanzhi.core.models import PersonalDataAccess
+
+from .conftest import NOW, RESIDENT
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/console/cogovern/",
+    "/console/cogovern/demands/",
+    "/console/cogovern/demands/new/",
+    "/console/cogovern/resources/",
+    "/console/cogovern/resources/new/",
+    "/console/cogovern/projects/",
+    "/console/cogovern/forces/",
+    "/console/cogovern/forces/new/",
+    "/console/cogovern/teams/",
+    "/console/cogovern/activities/",
+    "/console/cogovern/activities/new/",
+    "/console/cogovern/centres/",
+]
+
+
+def test_menu_and_pages(login, co):
+    client = login(co.staff_a)
+    workbench = client.get("/console/").content.decode()
+    assert 'href="/console/cogovern/"' in workbench
+    for url in PAGES:
+        assert client.get(url).status_code == 200, url
+
+
+def test_match_plan_and_finish_through_the_pages(login, desk, co):
+    demand = services.demand_post(
+        phone=RESIDENT, community=desk.district.community_a, title="需要老年助餐", content="独居老人吃饭难。", now=NOW
+    )
+    client = login(co.staff_a)
+    page = client.get(f"/console/cogovern/demands/{demand.pk}/").content.decode()
+    assert "138****5678" in page and RESIDENT not in page and "和平社区活动室" in page
+    client.post(f"/console/cogovern/demands/{demand.pk}/match/", {"resource": co.resource_a.pk, "note": "活动室供餐"})
+    assert Demand.objects.get(pk=demand.pk).state == "matched"
+    response = client.post(
+        f"/console/cogovern/demands/{demand.pk}/project/",
+        {"title": "老年助餐点", "budget": "3000", "beneficiaries": "30", "milestones": "选址 2026-03-15\n开餐"},
+    )
+    project = Project.objects.get()
+    assert response["Location"] == f"/console/cogovern/projects/{project.pk}/"
+    assert [(m.title, str(m.due_on)) for m in project.milestones.all()] == [("选址", "2026-03-15"), ("开餐", "None")]
+    client.post(f"/console/cogovern/projects/{project.pk}/start/")
+    client.post(f"/console/cogovern/projects/{project.pk}/finish/", {"result": "助餐点已开"})
+    assert Demand.objects.get(pk=demand.pk).state == "done"
+    # a refused step shows the coded message and changes nothing
+    response = client.post(f"/console/cogovern/projects/{project.pk}/start/", follow=True)
+    assert "项目当前为“已完成”，不能执行此操作" in response.content.decode()
+
+
+def test_volunteers_masked_and_the_full_view_logged(login, co):
+    client = login(co.staff_a)
+    client.post(f"/console/cogovern/teams/{co.team_a.pk}/", {"name": "李四光", "phone": "13611112222"})
+    assert Volunteer.objects.filter(team=co.team_a).count() == 2
+    page = client.get(f"/console/cogovern/teams/{co.team_a.pk}/").content.decode()
+    assert "王*明" in page and "138****5678" in page and "王小明" not in page and RESIDENT not in page
+    head = login(co.head_a)
+    denied = client.post(f"/console/cogovern/teams/{co.team_a.pk}/", {"op": "reveal", "reason": "核对身份"})
+    assert "王小明" not in denied.content.decode()
+    shown = head.post(f"/console/cogovern/teams/{co.team_a.pk}/", {"op": "reveal", "reason": "核对志愿者身份"})
+    assert "王小明" in shown.content.decode() and RESIDENT in shown.content.decode()
+    assert PersonalDataAccess.objects.get().subject_type == "cogovern.team"
+
+
+def test_activity_page_shows_the_qr_code(login, co):
+    client = login(co.staff_a)
+    page = client.get(f"/console/cogovern/activities/{co.activity_a.pk}/").content.decode()
+    assert services.checkin_token(co.activity_a) in page
+    svg = client.get(f"/console/cogovern/activities/{co.activity_a.pk}/qr.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and svg.content.startswith(b"<?xml") and b"<path" in svg.content
+
+
+def test_the_centre_checklist_scores_a_community(login, desk, co):
+    items = [
+        ChecklistItem.objects.create(level="community", code=f"6Y-{n}", title=title, weight=10)
+        for n, title in enumerate(["有场所", "有人员", "有制度", "有台账"], start=1)
+    ]
+    client = login(co.staff_a)
+    url = f"/console/cogovern/centres/{desk.district.community_a.pk}/"
+    client.post(url, {"item": items[0].pk, "is_met": "on", "evidence": "活动室 120 平方米"})
+    client.post(url, {"item": items[1].pk, "is_met": "on", "evidence": "专职 3 人"})
+    client.post(url, {"item": items[2].pk, "is_met": "on", "evidence": ""})  # refused: evidence required
+    assert CentreCheck.objects.filter(is_met=True).count() == 2
+    overview = client.get("/console/cogovern/centres/").content.decode()
+    assert "2/4" in overview and "50.0%" in overview and "未达标" in overview
