@@ -84,15 +84,17 @@ def test_activity_page_shows_the_qr_code(login, co):
 
 
 def test_the_centre_checklist_scores_a_community(login, desk, co):
-    items = [
-        ChecklistItem.objects.create(level="community", code=f"6Y-{n}", title=title, weight=10)
-        for n, title in enumerate(["有场所", "有人员", "有制度", "有台账"], start=1)
-    ]
+    items = list(ChecklistItem.objects.filter(level="community", is_active=True))  # the seeded 六有 and 4+X
+    assert {i.group for i in items} == {"六有", "4+X"} and len(items) == 10
     client = login(co.staff_a)
     url = f"/console/cogovern/centres/{desk.district.community_a.pk}/"
+    assert "有固定场所" in client.get(url).content.decode()
     client.post(url, {"item": items[0].pk, "is_met": "on", "evidence": "活动室 120 平方米"})
     client.post(url, {"item": items[1].pk, "is_met": "on", "evidence": "专职 3 人"})
     client.post(url, {"item": items[2].pk, "is_met": "on", "evidence": ""})  # refused: evidence required
     assert CentreCheck.objects.filter(is_met=True).count() == 2
     overview = client.get("/console/cogovern/centres/").content.decode()
-    assert "2/4" in overview and "50.0%" in overview and "未达标" in overview
+    assert "2/10" in overview and "20.0%" in overview and "未达标" in overview
+    town_item = ChecklistItem.objects.get(level="town", code="LY-01")
+    response = client.post(url, {"item": town_item.pk, "is_met": "on", "evidence": "x场所"}, follow=True)
+    assert "该标准项不适用于此层级的中心" in response.content.decode()
