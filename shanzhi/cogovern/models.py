@@ -362,3 +362,21 @@ class CentreCheck(models.Model):
         verbose_name = "标准化达标记录"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["unit", "item"], name="cogovern_centre_check_once")]
+
+
+class CentreEvidence(models.Model):
+    """A file that proves a centre meets a checklist item (a photo of the venue, the rules on the wall, a ledger)."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="evidence_files")
+    file = models.FileField(upload_to="cogovern/evidence/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "标准化佐证材料"
+        verbose_name_plural = verbose_name
+        ordering = ["uploaded_at", "pk"]

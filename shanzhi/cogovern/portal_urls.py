@@ -15,5 +15,7 @@ urlpatterns = [
     path("demands/<int:pk>/vote/", views_portal.demand_vote, name="vote"),
     path("demands/<int:pk>/comment/", views_portal.demand_comment, name="comment"),
     path("projects/<int:pk>/", views_portal.project_detail, name="project"),
+    path("activities/", views_portal.activities, name="activities"),
+    path("activities/<int:pk>/signup/", views_portal.activity_sign_up, name="signup"),
     path("checkin/<str:token>/", views_portal.checkin, name="checkin"),
 ]

@@ -15,6 +15,7 @@ from shanzhi.cogovern import access, rules
 from shanzhi.cogovern.models import (
     Activity,
     CentreCheck,
+    CentreEvidence,
     CentreLevel,
     CheckIn,
     ChecklistItem,
@@ -23,6 +24,7 @@ from shanzhi.cogovern.models import (
     Project,
     ProjectState,
     Resource,
+    SignUp,
     SocialForce,
     Volunteer,
     VolunteerTeam,
@@ -271,15 +273,39 @@ def centre_overview(user: User) -> list[CentreStanding]:
     return out
 
 
-def centre_checklist(user: User, unit_id: int) -> tuple[Unit, list[tuple[ChecklistItem, CentreCheck | None]]]:
+def centre_unit(user: User, unit_id: int) -> Unit:
+    """A town's or community's centre in ``user``'s scope."""
     path = access.scope_path(user)
     unit = Unit.objects.filter(pk=unit_id, kind__in=[UnitKind.TOWN, UnitKind.COMMUNITY]).first()
     if path is None or unit is None or not unit.path.startswith(path):
         raise NotFound()
+    return unit
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    item: ChecklistItem
+    check: CentreCheck | None
+    evidence: list[CentreEvidence]
+
+
+def centre_checklist(user: User, unit_id: int) -> tuple[Unit, list[ChecklistLine]]:
+    unit = centre_unit(user, unit_id)
     level = CentreLevel.TOWN if unit.kind == UnitKind.TOWN else CentreLevel.COMMUNITY
-    checks = {c.item_id: c for c in CentreCheck.objects.filter(unit=unit)}
+    checks = {c.item_id: c for c in CentreCheck.objects.filter(unit=unit).select_related("reviewed_by")}
+    files: dict[int, list[CentreEvidence]] = defaultdict(list)
+    for evidence in CentreEvidence.objects.filter(unit=unit):
+        files[evidence.item_id].append(evidence)
     items = ChecklistItem.objects.filter(level=level, is_active=True)
-    return unit, [(item, checks.get(item.pk)) for item in items]
+    return unit, [ChecklistLine(item, checks.get(item.pk), files.get(item.pk, [])) for item in items]
+
+
+def centre_evidence_get(user: User, unit_id: int, evidence_id: int) -> CentreEvidence:
+    unit = centre_unit(user, unit_id)
+    evidence = CentreEvidence.objects.filter(pk=evidence_id, unit=unit).first()
+    if evidence is None:
+        raise NotFound()
+    return evidence
 
 
 # --- the portal (residents) ---------------------------------------------------------------------------------------
@@ -322,3 +348,20 @@ def public_project(pk: int) -> Project:
 
 def portal_communities() -> QuerySet[Unit]:
     return Unit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True, is_virtual=False).order_by("path")
+
+
+def upcoming_activities(*, now: dt.datetime) -> QuerySet[Activity]:
+    """Activities not yet over, soonest first (public: title, place, time, community)."""
+    return (
+        Activity.objects.filter(ends_at__gt=now)
+        .select_related("community")
+        .annotate(signed_up=Count("signups"))
+        .order_by("starts_at", "pk")
+    )
+
+
+def signed_up_activity_ids(phone: str, activity_ids: list[int]) -> frozenset[int]:
+    if not phone or not activity_ids:
+        return frozenset()
+    rows = SignUp.objects.filter(activity_id__in=activity_ids, volunteer__phone=phone)
+    return frozenset(rows.values_list("activity_id", flat=True))

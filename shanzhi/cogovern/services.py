@@ -7,20 +7,26 @@ Residents are not users: their use cases take the verified phone of the portal s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
+from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.appeals.attachments import read_limited, sniff
 from shanzhi.cogovern import access, rules
 from shanzhi.cogovern.models import (
     Activity,
     ActivityKind,
     CentreCheck,
+    CentreEvidence,
     CheckIn,
     ChecklistItem,
     Demand,
@@ -43,6 +49,8 @@ from shanzhi.cogovern.models import (
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from shanzhi.orgs.models import Unit, UnitKind, User
+
+MAX_EVIDENCE_PER_ITEM = 10
 
 CHECKIN_SALT = "shanzhi.cogovern.checkin"
 
@@ -514,13 +522,7 @@ def centre_check_set(
     *, actor: User, unit: Unit, item: ChecklistItem, is_met: bool, evidence: str, now: dt.datetime
 ) -> CentreCheck:
     """Record (or review) one centre's standing on one checklist item."""
-    if not access.may_keep_checklist(actor) and not access.may_work_in(actor, unit):
-        raise PermissionDenied(_("您无权评估该中心"), code="cogovern_forbidden")
-    expected = {UnitKind.TOWN: "town", UnitKind.COMMUNITY: "community", UnitKind.DISTRICT: "district"}.get(
-        UnitKind(unit.kind)
-    )
-    if expected != item.level or not item.is_active:
-        raise ValidationFailed(_("该标准项不适用于此层级的中心"), code="checklist_level_mismatch")
+    _check_centre_item(actor, unit, item)
     if is_met and len((evidence or "").strip()) < 2:
         raise ValidationFailed(_("达标须填写佐证说明"), code="evidence_required")
     check, _created = CentreCheck.objects.update_or_create(
@@ -534,3 +536,42 @@ def centre_check_set(
         },
     )
     return check
+
+
+def _check_centre_item(actor: User, unit: Unit, item: ChecklistItem) -> None:
+    if not access.may_keep_checklist(actor) and not access.may_work_in(actor, unit):
+        raise PermissionDenied(_("您无权评估该中心"), code="cogovern_forbidden")
+    expected = {UnitKind.TOWN: "town", UnitKind.COMMUNITY: "community"}.get(UnitKind(unit.kind))
+    if expected != item.level or not item.is_active:
+        raise ValidationFailed(_("该标准项不适用于此层级的中心"), code="checklist_level_mismatch")
+
+
+def centre_evidence_add(
+    *, actor: User, unit: Unit, item: ChecklistItem, upload: IO[bytes], name: str, now: dt.datetime
+) -> CentreEvidence:
+    """Store one evidence file (a picture, PDF, Word or Excel file; the type is sniffed from the bytes)."""
+    _check_centre_item(actor, unit, item)
+    data = read_limited(upload, int(settings.SHANZHI["ATTACHMENT_MAX_BYTES"]))
+    mime, ext = sniff(data)
+    if CentreEvidence.objects.filter(unit=unit, item=item).count() >= MAX_EVIDENCE_PER_ITEM:
+        raise ValidationFailed(
+            _("每项最多上传 %(n)s 份佐证材料") % {"n": MAX_EVIDENCE_PER_ITEM}, code="too_many_evidence_files"
+        )
+    evidence = CentreEvidence(
+        unit=unit,
+        item=item,
+        original_name=(name or f"evidence.{ext}").rsplit("/", 1)[-1][:200],
+        content_type=mime,
+        size=len(data),
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    evidence.file.save(
+        f"{unit.code}-{item.code}-{hashlib.sha256(data).hexdigest()[:12]}.{ext}", ContentFile(data), save=False
+    )
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence

@@ -30,4 +30,5 @@ urlpatterns = [
     path("activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
     path("centres/", views.centre_list, name="centres"),
     path("centres/<int:unit_id>/", views.centre_detail, name="centre"),
+    path("centres/<int:unit_id>/evidence/<int:evidence_id>/", views.centre_evidence, name="centre_evidence"),
 ]

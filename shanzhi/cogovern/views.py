@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,6 +44,7 @@ from shanzhi.cogovern.models import (
 from shanzhi.cogovern.sections import local_bounds
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
+from shanzhi.core.file_responses import stored_file_response
 from shanzhi.core.http import client_ip
 from shanzhi.orgs.models import User
 from shanzhi.orgs.personal_data import personal_data_reveal
@@ -507,12 +509,24 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def centre_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = _reader(request)
-    unit, items = _found(lambda: selectors.centre_checklist(user, unit_id))
+    unit, lines = _found(lambda: selectors.centre_checklist(user, unit_id))
     if request.method == "POST":
         form = CheckForm(request.POST)
         item = ChecklistItem.objects.filter(pk=request.POST.get("item") or 0).first() if form.is_valid() else None
+        upload = request.FILES.get("file")
         if item is None:
             messages.error(request, _("请选择标准项"))
+        elif request.POST.get("op") == "upload":
+            if upload is None:
+                messages.error(request, _("请选择要上传的文件"))
+            else:
+                _attempt(
+                    request,
+                    lambda: services.centre_evidence_add(
+                        actor=user, unit=unit, item=item, upload=upload, name=upload.name or "", now=clock.now()
+                    ),
+                    _("佐证材料已上传"),
+                )
         else:
             _attempt(
                 request,
@@ -527,4 +541,11 @@ def centre_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
                 _("已保存"),
             )
         return redirect("cogovern:centre", unit_id=unit_id)
-    return _page(request, "centre_detail.html", "centres", {"unit": unit, "items": items})
+    return _page(request, "centre_detail.html", "centres", {"unit": unit, "lines": lines})
+
+
+@login_required
+def centre_evidence(request: HttpRequest, unit_id: int, evidence_id: int) -> HttpResponseBase:
+    user = _reader(request)
+    evidence = _found(lambda: selectors.centre_evidence_get(user, unit_id, evidence_id))
+    return stored_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name)

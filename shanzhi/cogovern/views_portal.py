@@ -171,3 +171,27 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, str(error.message))
             status = error.status
     return _page(request, "portal_checkin.html", {"activity": activity, "result": result}, status)
+
+
+def activities(request: HttpRequest) -> HttpResponse:
+    """Upcoming volunteer activities and patrols; a registered volunteer signs up here."""
+    rows = list(selectors.upcoming_activities(now=clock.now())[:50])
+    mine = selectors.signed_up_activity_ids(resident_phone(request), [a.pk for a in rows])
+    return _page(request, "portal_activities.html", {"activities": rows, "mine": mine})
+
+
+@require_POST
+def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+    phone = resident_phone(request)
+    if not phone:
+        return _signin(request)
+    activity = selectors.upcoming_activities(now=clock.now()).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    try:
+        services.activity_sign_up(phone=phone, activity=activity, now=clock.now())
+    except ShanzhiError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("报名成功"))
+    return redirect("cogovern_portal:activities")

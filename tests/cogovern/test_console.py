@@ -3,10 +3,14 @@ through the pages, the volunteers masked and the logged full view, the QR code, 
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from shanzhi.cogovern import services
-from shanzhi.cogovern.models import CentreCheck, ChecklistItem, Demand, Project, Volunteer
+from shanzhi.cogovern.models import CentreCheck, CentreEvidence, ChecklistItem, Demand, Project, Volunteer
 from shanzhi.core.models import PersonalDataAccess
 
 from .conftest import NOW, RESIDENT
@@ -98,3 +102,30 @@ def test_the_centre_checklist_scores_a_community(login, desk, co):
     town_item = ChecklistItem.objects.get(level="town", code="LY-01")
     response = client.post(url, {"item": town_item.pk, "is_met": "on", "evidence": "x场所"}, follow=True)
     assert "该标准项不适用于此层级的中心" in response.content.decode()
+
+
+def test_evidence_files_are_uploaded_checked_and_private(login, desk, co, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    item = ChecklistItem.objects.get(level="community", code="LY-01")
+    url = f"/console/cogovern/centres/{desk.district.community_a.pk}/"
+    client = login(co.staff_a)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(png, format="PNG")
+    upload = SimpleUploadedFile("活动室.png", png.getvalue(), content_type="image/png")
+    client.post(url, {"item": item.pk, "op": "upload", "file": upload})
+    evidence = CentreEvidence.objects.get()
+    assert (evidence.content_type, evidence.original_name, evidence.size) == (
+        "image/png",
+        "活动室.png",
+        len(png.getvalue()),
+    )
+    download = client.get(f"{url}evidence/{evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == png.getvalue()
+    fake = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
+    response = client.post(url, {"item": item.pk, "op": "upload", "file": fake}, follow=True)
+    assert "不支持的文件类型" in response.content.decode() and CentreEvidence.objects.count() == 1
+    outsider = login(co.staff_b)
+    assert outsider.get(f"{url}evidence/{evidence.pk}/").status_code == 404
+    upload = SimpleUploadedFile("y.png", png.getvalue(), content_type="image/png")
+    outsider.post(url, {"item": item.pk, "op": "upload", "file": upload})
+    assert CentreEvidence.objects.count() == 1

@@ -91,3 +91,19 @@ def test_scanning_the_qr_twice_counts_once(co, resident_client):
     assert CheckIn.objects.filter(activity=co.activity_a).count() == 1
     assert Client().get(url).status_code == 302  # sign in first
     assert Client().get("/m/cogovern/checkin/forged-token/").status_code == 404
+
+
+def test_a_volunteer_signs_up_once_and_a_stranger_is_refused(co, resident_client):
+    with time_machine.travel(NOW - dt.timedelta(hours=3), tick=False):
+        page = resident_client.get("/m/cogovern/activities/").content.decode()
+        assert "夜间平安巡逻" in page and "我要报名" in page
+        resident_client.post(f"/m/cogovern/activities/{co.activity_a.pk}/signup/")
+        resident_client.post(f"/m/cogovern/activities/{co.activity_a.pk}/signup/")
+        assert "已报名 1/20" in resident_client.get("/m/cogovern/activities/").content.decode()
+        stranger = Client()
+        session = stranger.session
+        session["citizen_phone"] = "13700001234"
+        session.save()
+        response = stranger.post(f"/m/cogovern/activities/{co.activity_a.pk}/signup/", follow=True)
+        assert "您尚未在本社区登记为志愿者" in response.content.decode()
+    assert co.activity_a.signups.count() == 1
