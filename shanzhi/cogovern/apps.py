@@ -15,3 +15,4 @@ class CogovernConfig(AppConfig):
 
         menu.register(menu.MenuEntry("cogovern", _("多元共治"), "cogovern:index", order=150, visible=access.may_read))
         report_sections.register("cogovern", sections.cogovern_section, order=150)
+        report_sections.register("publicity", sections.publicity_section, order=151)

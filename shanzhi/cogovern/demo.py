@@ -23,6 +23,8 @@ from shanzhi.cogovern.models import (
     Milestone,
     Project,
     ProjectState,
+    PublicityDaily,
+    PublicityItem,
     Resource,
     SocialForce,
     SocialForceKind,
@@ -81,9 +83,11 @@ def demo_load(*, seed: int, now: dt.datetime, scale: str) -> list[str]:
                     item=item,
                     defaults={"is_met": True, "evidence": "现场核查、台账齐全", "reviewed_at": now},
                 )
+    publicity_items = _publicity_load(rng, now)
     return [
         f"co-governance: {counts['communities']} communities, {counts['demands']} demands, "
-        f"{counts['projects']} projects, {counts['volunteers']} volunteers, {counts['checkins']} check-ins"
+        f"{counts['projects']} projects, {counts['volunteers']} volunteers, {counts['checkins']} check-ins, "
+        f"{publicity_items} legal-publicity items"
     ]
 
 
@@ -185,3 +189,44 @@ def _community_load(community: Unit, staff: User, rng: random.Random, now: dt.da
                 activity=activity, volunteer=volunteer, hours=activity.hours, at=starts + dt.timedelta(minutes=5)
             )
             counts["checkins"] += 1
+
+
+PUBLICITY = (
+    ("article", "legal_aid", "民法典", "民法典里的相邻关系：通行、采光与排水", "区法律援助中心"),
+    ("video", "judicial", "反诈骗", "三分钟识破冒充客服诈骗", "区人民法院"),
+    ("article", "mediation", "婚姻家庭", "家事纠纷可以先找人民调解", "区人民调解委员会"),
+    ("video", "administrative", "安全生产", "燃气使用安全须知", "区应急管理局"),
+    ("article", "administrative", "劳动权益", "被拖欠工资怎么办", "区人力资源和社会保障局"),
+    ("video", "legal_aid", "劳动权益", "农民工讨薪的法律途径", "区法律援助中心"),
+)
+
+
+def _publicity_load(rng: random.Random, now: dt.datetime) -> int:
+    """Six published items with reads and plays on the last 60 days (about 24,000 plays in all at district scale
+    would come from the real portal; the demo has a few thousand)."""
+    author = User.objects.filter(is_active=True, unit__isnull=False).order_by("pk").first()
+    if author is None or PublicityItem.objects.filter(title=PUBLICITY[0][3]).exists():
+        return 0
+    for kind, force, topic, title, publisher in PUBLICITY:
+        item = PublicityItem.objects.create(
+            kind=kind,
+            force=force,
+            topic=topic,
+            title=title,
+            body=f"{title}。本期由{publisher}解读相关法律规定和常见问题。",
+            video_url="https://media.example.cn/pufa/demo.mp4" if kind == "video" else "",
+            publisher=publisher,
+            is_published=True,
+            published_at=now - dt.timedelta(days=60),
+            created_by=author,
+            created_at=now - dt.timedelta(days=61),
+        )
+        reads = plays = 0
+        for back in range(60):
+            day = (now - dt.timedelta(days=back)).date()
+            r = rng.randint(5, 40)
+            p = rng.randint(10, 120) if kind == "video" else 0
+            PublicityDaily.objects.create(item=item, day=day, reads=r, plays=p)
+            reads, plays = reads + r, plays + p
+        PublicityItem.objects.filter(pk=item.pk).update(reads=reads, plays=plays)
+    return len(PUBLICITY)

@@ -8,7 +8,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.cogovern.models import ActivityKind, ResourceKind, SocialForceKind, TeamKind
+from shanzhi.cogovern.models import (
+    ActivityKind,
+    PublicityForce,
+    PublicityKind,
+    ResourceKind,
+    SocialForceKind,
+    TeamKind,
+)
 from shanzhi.orgs.models import Unit
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -114,3 +121,13 @@ class CheckForm(forms.Form):
     item = forms.IntegerField()
     is_met = forms.BooleanField(required=False)
     evidence = forms.CharField(max_length=500, required=False)
+
+
+class PublicityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("形式"), choices=PublicityKind.choices)
+    force = forms.ChoiceField(label=_("发布力量"), choices=PublicityForce.choices)
+    topic = forms.CharField(label=_("主题"), max_length=30, help_text=_("如：民法典、反诈骗、婚姻家庭、劳动权益"))
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("正文/简介"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    video_url = forms.CharField(label=_("视频地址"), max_length=200, required=False)
+    publisher = forms.CharField(label=_("发布单位"), max_length=100, required=False)

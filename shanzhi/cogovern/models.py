@@ -380,3 +380,57 @@ class CentreEvidence(models.Model):
         verbose_name = "标准化佐证材料"
         verbose_name_plural = verbose_name
         ordering = ["uploaded_at", "pk"]
+
+
+class PublicityForce(models.TextChoices):
+    """The four professional forces of legal publicity (新媒体+普法宣传)."""
+
+    ADMINISTRATIVE = "administrative", "行政机关"
+    JUDICIAL = "judicial", "司法机关"
+    MEDIATION = "mediation", "人民调解"
+    LEGAL_AID = "legal_aid", "法律援助"
+
+
+class PublicityKind(models.TextChoices):
+    ARTICLE = "article", "普法文章"
+    VIDEO = "video", "普法短视频"
+
+
+class PublicityItem(models.Model):
+    """A legal-publicity article or short video, published in the portal by topic, with read and play counts."""
+
+    kind = models.CharField("形式", max_length=10, choices=PublicityKind.choices)
+    force = models.CharField("发布力量", max_length=16, choices=PublicityForce.choices)
+    topic = models.CharField("主题", max_length=30)
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("正文/简介", max_length=20000)
+    video_url = models.URLField("视频地址", blank=True)
+    publisher = models.CharField("发布单位", max_length=100, blank=True)
+    is_published = models.BooleanField("已发布", default=False)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    reads = models.PositiveIntegerField("阅读数", default=0)
+    plays = models.PositiveIntegerField("播放数", default=0)
+
+    class Meta:
+        verbose_name = "普法宣传"
+        verbose_name_plural = verbose_name
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublicityDaily(models.Model):
+    """Reads and plays of one item on one local day (the monthly report sums the days of its month)."""
+
+    item = models.ForeignKey(PublicityItem, on_delete=models.CASCADE, related_name="daily")
+    day = models.DateField()
+    reads = models.PositiveIntegerField(default=0)
+    plays = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "普法宣传日统计"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["item", "day"], name="cogovern_publicity_day")]

@@ -17,5 +17,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views_portal.project_detail, name="project"),
     path("activities/", views_portal.activities, name="activities"),
     path("activities/<int:pk>/signup/", views_portal.activity_sign_up, name="signup"),
+    path("law/", views_portal.law_index, name="law"),
+    path("law/<int:pk>/", views_portal.law_item, name="law_item"),
+    path("law/<int:pk>/play/", views_portal.law_play, name="law_play"),
     path("checkin/<str:token>/", views_portal.checkin, name="checkin"),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from shanzhi.cogovern import rules, selectors
+from shanzhi.cogovern import publicity, rules, selectors
 from shanzhi.core import clock
 from shanzhi.core.report_sections import ReportPeriod, ReportSection
 
@@ -53,4 +53,23 @@ def cogovern_section(period: ReportPeriod) -> ReportSection | None:
         rows=table,
         summary=[summary],
         percent_columns=frozenset({3}),
+    )
+
+
+def publicity_section(period: ReportPeriod) -> ReportSection | None:
+    """Legal publicity: reads and plays in the month, by the four forces. District-wide content, so the same for
+    every viewer (no personal data, no unit's figures)."""
+    rows = publicity.figures(start=period.start, end=period.end)
+    if not rows:
+        return None
+    reads = sum(r.articles_read for r in rows)
+    plays = sum(r.videos_played for r in rows)
+    table: list[list[object]] = [[r.force, r.articles_read, r.videos_played] for r in rows]
+    table.append([_("合计"), reads, plays])
+    return ReportSection(
+        key="publicity",
+        title=_("普法宣传"),
+        header=[_("发布力量"), _("阅读(次)"), _("播放(次)")],
+        rows=table,
+        summary=[_("普法宣传：本月阅读 %(reads)s 次，短视频播放 %(plays)s 次。") % {"reads": reads, "plays": plays}],
     )

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shanzhi.cogovern import access, selectors, services
+from shanzhi.cogovern import access, publicity, selectors, services
 from shanzhi.cogovern.forms import (
     ActivityForm,
     CheckForm,
@@ -28,6 +28,7 @@ from shanzhi.cogovern.forms import (
     FinishForm,
     MatchForm,
     ProjectForm,
+    PublicityForm,
     ReasonForm,
     ResourceForm,
     SocialForceForm,
@@ -39,6 +40,7 @@ from shanzhi.cogovern.models import (
     DemandState,
     Milestone,
     ProjectState,
+    PublicityItem,
     SocialForceKind,
 )
 from shanzhi.cogovern.sections import local_bounds
@@ -58,6 +60,7 @@ TABS = (
     ("teams", "志愿队伍"),
     ("activities", "志愿活动"),
     ("centres", "标准化中心"),
+    ("publicity", "普法宣传"),
 )
 
 
@@ -549,3 +552,55 @@ def centre_evidence(request: HttpRequest, unit_id: int, evidence_id: int) -> Htt
     user = _reader(request)
     evidence = _found(lambda: selectors.centre_evidence_get(user, unit_id, evidence_id))
     return stored_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name)
+
+
+# --- legal publicity ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def publicity_list(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    items = list(publicity.items_for_console(user)[:300])
+    return _page(
+        request, "publicity_list.html", "publicity", {"items": items, "may_publish": publicity.may_publish(user)}
+    )
+
+
+@login_required
+def publicity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = _reader(request)
+    if not publicity.may_publish(user):
+        raise DjangoPermissionDenied
+    item = PublicityItem.objects.filter(pk=pk).first() if pk else None
+    if pk and item is None:
+        raise Http404
+    initial = {f: getattr(item, f) for f in PublicityForm.base_fields} if item else None
+    form = PublicityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = publicity.publicity_save(
+                actor=user, draft=publicity.Draft(**form.cleaned_data), item=item, now=clock.now()
+            )
+        except ShanzhiError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("已保存“%(title)s”") % {"title": saved.title})
+            return redirect("cogovern:publicity")
+    status = 422 if request.method == "POST" else 200
+    return _page(request, "form.html", "publicity", {"form": form, "heading": _("普法宣传内容")}, status)
+
+
+@login_required
+@require_POST
+def publicity_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    item = PublicityItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    published = request.POST.get("published") == "1"
+    _attempt(
+        request,
+        lambda: publicity.publicity_publish(actor=user, item=item, published=published, now=clock.now()),
+        _("已发布") if published else _("已撤回"),
+    )
+    return redirect("cogovern:publicity")

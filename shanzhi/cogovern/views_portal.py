@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shanzhi.cogovern import rules, selectors, services
+from shanzhi.cogovern import publicity, rules, selectors, services
 from shanzhi.cogovern.forms import CommentForm, DemandPostForm
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound, ShanzhiError
@@ -195,3 +195,35 @@ def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("报名成功"))
     return redirect("cogovern_portal:activities")
+
+
+def law_index(request: HttpRequest) -> HttpResponse:
+    """普法宣传: topics and the latest articles and videos."""
+    topic = (request.GET.get("topic") or "").strip()[:30]
+    items = publicity.published()
+    if topic:
+        items = items.filter(topic=topic)
+    context = {"topics": publicity.topics(), "topic": topic, "items": list(items[:50])}
+    return _page(request, "portal_law.html", context)
+
+
+def law_item(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = publicity.published_get(pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    publicity.publicity_read(item=item, now=clock.now())
+    return _page(request, "portal_law_item.html", {"item": item})
+
+
+@require_POST
+def law_play(request: HttpRequest, pk: int) -> HttpResponse:
+    """The player reports one start of the video."""
+    try:
+        item = publicity.published_get(pk)
+        publicity.publicity_play(item=item, now=clock.now())
+    except NotFound as exc:
+        raise Http404 from exc
+    except ShanzhiError as error:
+        return HttpResponse(status=error.status)
+    return HttpResponse(status=204)

@@ -17,9 +17,10 @@ def test_demo_load_is_idempotent_and_consistent(desk, make_user):
     make_user(desk.district.community_b, "handler", username="liaison-b")
     (line,) = demo.demo_load(seed=7, now=NOW, scale="demo")
     assert line.startswith("co-governance: 2 communities, 8 demands, 4 projects")
+    assert line.endswith("6 legal-publicity items")
     counts = (Demand.objects.count(), Project.objects.count(), Volunteer.objects.count(), CheckIn.objects.count())
     assert demo.demo_load(seed=7, now=NOW, scale="demo") == [
-        "co-governance: 0 communities, 0 demands, 0 projects, 0 volunteers, 0 check-ins"
+        "co-governance: 0 communities, 0 demands, 0 projects, 0 volunteers, 0 check-ins, 0 legal-publicity items"
     ]
     assert (
         Demand.objects.count(),
