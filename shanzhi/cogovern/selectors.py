@@ -154,6 +154,23 @@ def volunteer_rows(rows: QuerySet[Volunteer], *, reveal: bool = False) -> list[V
     ]
 
 
+def project_owners(user: User, community: Unit) -> QuerySet[User]:
+    """Staff who may own a project of ``community`` (its own staff and those of the units above in scope)."""
+    if not access.may_work_in(user, community):
+        return User.objects.none()
+    return User.objects.filter(unit=community, is_active=True).order_by("pk")
+
+
+def volunteers_not_checked_in(activity: Activity) -> list[tuple[int, str]]:
+    """(id, masked name) of the community's volunteers not yet checked in at ``activity``."""
+    rows = (
+        Volunteer.objects.filter(team__community=activity.community, is_active=True)
+        .exclude(checkins__activity=activity)
+        .order_by("team", "pk")
+    )
+    return [(v.pk, f"{pii.mask_name(v.name)} {pii.mask_phone(v.phone)}") for v in rows]
+
+
 def checkins_of(activity: Activity) -> list[tuple[str, str, dt.datetime]]:
     """(masked name, masked phone, time) of each check-in."""
     rows = CheckIn.objects.filter(activity=activity).select_related("volunteer").order_by("at")

@@ -155,9 +155,9 @@ def demand_vote(*, phone: str, demand: Demand, now: dt.datetime) -> bool:
     try:
         with transaction.atomic():
             DemandVote.objects.create(demand=demand, voter_hash=pii.blind_index(number), created_at=now)
+            Demand.objects.filter(pk=demand.pk).update(votes=F("votes") + 1)
     except IntegrityError:
         return False
-    Demand.objects.filter(pk=demand.pk).update(votes=F("votes") + 1)
     return True
 
 
@@ -222,7 +222,7 @@ def resource_create(
     _require_work(actor, unit)
     if kind not in ResourceKind.values:
         raise ValidationFailed(_("资源类型无效"), code="invalid_resource_kind")
-    if provider is not None and not unit.path.startswith(provider.community.path) and provider.community != unit:
+    if provider is not None and provider.community_id != unit.pk:
         raise ValidationFailed(_("提供方须在本社区登记"), code="provider_out_of_community")
     if capacity < 1 or capacity > 10000:
         raise ValidationFailed(_("容量须在 1 到 10000 之间"), code="invalid_capacity")
@@ -297,6 +297,8 @@ def project_create(
     if Project.objects.filter(demand=demand).exclude(state=ProjectState.CANCELLED).exists():
         raise TransitionNotAllowed(_("该需求已立项"), code="project_exists")
     _move_demand(demand, DemandState.IN_PROJECT)
+    if owner is not None and not (owner.is_active and access.may_work_in(owner, demand.community)):
+        raise ValidationFailed(_("项目负责人须为本社区的工作人员"), code="invalid_owner")
     if beneficiaries < 0 or beneficiaries > 10_000_000:
         raise ValidationFailed(_("受益人数不正确"), code="invalid_beneficiaries")
     project = Project.objects.create(
@@ -506,6 +508,12 @@ def volunteer_check_in(*, volunteer: Volunteer, activity: Activity, now: dt.date
     except IntegrityError:
         return CheckInResult(CheckIn.objects.get(activity=activity, volunteer=volunteer), False)
     return CheckInResult(checkin, True)
+
+
+def check_in_by_staff(*, actor: User, activity: Activity, volunteer: Volunteer, now: dt.datetime) -> CheckInResult:
+    """Staff check a volunteer in on the spot (no phone at hand): the same rule, the same once-only count."""
+    _require_work(actor, activity.community)
+    return volunteer_check_in(volunteer=volunteer, activity=activity, now=now)
 
 
 def check_in_by_qr(*, token: str, phone: str, now: dt.datetime) -> CheckInResult:

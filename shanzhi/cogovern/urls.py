@@ -27,6 +27,7 @@ urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/checkin/", views.activity_check_in, name="activity_checkin"),
     path("activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
     path("publicity/", views.publicity_list, name="publicity"),
     path("publicity/new/", views.publicity_edit, name="publicity_new"),

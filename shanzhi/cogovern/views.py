@@ -166,6 +166,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resources": list(selectors.resources_to_match(user, demand)) if demand.state == "submitted" else [],
         "project": selectors.live_project(demand),
         "project_form": ProjectForm(initial={"title": demand.title}),
+        "owners": list(selectors.project_owners(user, demand.community)),
         "comments": list(demand.comments.all()),
         "may_act": access.may_work_in(user, demand.community),
     }
@@ -242,6 +243,7 @@ def project_create(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user,
             demand=demand,
             title=data["title"],
+            owner=selectors.project_owners(user, demand.community).filter(pk=request.POST.get("owner") or 0).first(),
             budget=data["budget"],
             beneficiaries=data["beneficiaries"],
             milestones=_milestones(data.get("milestones", "")),
@@ -483,8 +485,31 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     activity = _found(lambda: selectors.activity_get(user, pk))
     url = checkin_url(request, services.checkin_token(activity))
-    context = {"activity": activity, "checkin_url": url, "checkins": selectors.checkins_of(activity)}
+    context = {
+        "activity": activity,
+        "checkin_url": url,
+        "checkins": selectors.checkins_of(activity),
+        "absent": selectors.volunteers_not_checked_in(activity) if access.may_work_in(user, activity.community) else [],
+    }
     return _page(request, "activity_detail.html", "activities", context)
+
+
+@login_required
+@require_POST
+def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """代签到: staff check in a volunteer who has no phone at hand."""
+    user = _reader(request)
+    activity = _found(lambda: selectors.activity_get(user, pk))
+    volunteer = selectors.volunteers_for(user).filter(pk=request.POST.get("volunteer") or 0).first()
+    if volunteer is None:
+        messages.error(request, _("请选择志愿者"))
+    else:
+        _attempt(
+            request,
+            lambda: services.check_in_by_staff(actor=user, activity=activity, volunteer=volunteer, now=clock.now()),
+            _("已签到"),
+        )
+    return redirect("cogovern:activity", pk=pk)
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -129,3 +130,30 @@ def test_evidence_files_are_uploaded_checked_and_private(login, desk, co, settin
     upload = SimpleUploadedFile("y.png", png.getvalue(), content_type="image/png")
     outsider.post(url, {"item": item.pk, "op": "upload", "file": upload})
     assert CentreEvidence.objects.count() == 1
+
+
+def test_staff_check_in_a_volunteer_once_and_choose_the_project_owner(login, desk, co, make_user):
+    client = login(co.staff_a)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/console/cogovern/activities/{co.activity_a.pk}/").content.decode()
+        assert "代签到" in page and "王*明" in page
+        client.post(f"/console/cogovern/activities/{co.activity_a.pk}/checkin/", {"volunteer": co.volunteer_a.pk})
+        client.post(f"/console/cogovern/activities/{co.activity_a.pk}/checkin/", {"volunteer": co.volunteer_a.pk})
+    assert co.activity_a.checkins.count() == 1
+    outsider = login(co.staff_b)
+    response = outsider.post(
+        f"/console/cogovern/activities/{co.activity_a.pk}/checkin/", {"volunteer": co.volunteer_a.pk}
+    )
+    assert response.status_code == 404
+
+    colleague = make_user(desk.district.community_a, "handler", username="com-a-2")
+    demand = services.demand_post(
+        phone=RESIDENT, community=desk.district.community_a, title="需要健身器材", content="广场健身器材坏了。", now=NOW
+    )
+    services.demand_match(actor=co.staff_a, demand=demand, resource=co.resource_a, now=NOW)
+    assert "com-a-2" not in client.get(f"/console/cogovern/demands/{demand.pk}/").content.decode()  # names, not logins
+    client.post(
+        f"/console/cogovern/demands/{demand.pk}/project/",
+        {"title": "健身器材更新", "budget": "0", "beneficiaries": "0", "owner": colleague.pk},
+    )
+    assert Project.objects.get().owner == colleague

@@ -183,3 +183,11 @@ def test_social_forces_provide_resources_in_their_community(desk, co):
             now=NOW,
         )
     assert error.value.code == "provider_out_of_community"
+
+
+def test_the_project_owner_must_work_in_the_community(desk, co):
+    demand = services.demand_match(actor=co.staff_a, demand=post(desk), resource=co.resource_a, now=NOW)
+    with pytest.raises(ValidationFailed) as error:
+        services.project_create(actor=co.staff_a, demand=demand, title="楼道灯维修", owner=co.staff_b, now=NOW)
+    assert error.value.code == "invalid_owner"
+    assert Demand.objects.get(pk=demand.pk).state == DemandState.MATCHED and not Project.objects.exists()
