@@ -4,6 +4,7 @@ finished and volunteer hours, by community, in the viewer's scope."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ def cogovern_section(period: ReportPeriod) -> ReportSection | None:
         "matched": matched,
         "rate": f"{rate:.1%}" if rate is not None else "—",
         "finished": finished,
-        "hours": f"{hours:g}",
+        "hours": format(Decimal(hours).quantize(Decimal("0.1")).normalize(), "f"),
     }
     return ReportSection(
         key="cogovern",

@@ -173,7 +173,7 @@ def demand_comment(*, phone: str, demand: Demand, text: str, now: dt.datetime) -
 @transaction.atomic
 def demand_match(*, actor: User, demand: Demand, resource: Resource, note: str = "", now: dt.datetime) -> Demand:
     """Community staff match a demand to a resource of the same community (or of the town above it)."""
-    demand = Demand.objects.select_for_update().select_related("community").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("community").get(pk=demand.pk)
     _require_work(actor, demand.community)
     resource = Resource.objects.select_related("community").get(pk=resource.pk)
     if not demand.community.path.startswith(resource.community.path):
@@ -194,7 +194,7 @@ def demand_match(*, actor: User, demand: Demand, resource: Resource, note: str =
 
 @transaction.atomic
 def demand_decline(*, actor: User, demand: Demand, reason: str, now: dt.datetime) -> Demand:
-    demand = Demand.objects.select_for_update().select_related("community").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("community").get(pk=demand.pk)
     _require_work(actor, demand.community)
     reason = _text(reason, field=_("未采纳原因"), minimum=2, maximum=300)
     _move_demand(demand, DemandState.DECLINED)
@@ -290,7 +290,7 @@ def project_create(
     now: dt.datetime,
 ) -> Project:
     """A matched demand becomes a project (立项) with its resource, owner, budget and milestones."""
-    demand = Demand.objects.select_for_update().select_related("community", "resource").get(pk=demand.pk)
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("community", "resource").get(pk=demand.pk)
     _require_work(actor, demand.community)
     if demand.resource is None:
         raise TransitionNotAllowed(_("需求尚未匹配资源，不能立项"), code="demand_not_matched")
@@ -319,7 +319,7 @@ def project_create(
 
 
 def _project_locked(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("community", "demand").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).select_related("community", "demand").get(pk=project.pk)
 
 
 @transaction.atomic
@@ -342,7 +342,7 @@ def project_finish(*, actor: User, project: Project, result: str, now: dt.dateti
     project.result = result
     project.finished_at = now
     project.save(update_fields=["state", "result", "finished_at"])
-    demand = Demand.objects.select_for_update().get(pk=project.demand_id)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=project.demand_id)
     _move_demand(demand, rules.demand_state_after_project(ProjectState.FINISHED))
     demand.done_at = now
     demand.save(update_fields=["state", "done_at"])
@@ -358,7 +358,7 @@ def project_cancel(*, actor: User, project: Project, reason: str, now: dt.dateti
     _move_project(project, ProjectState.CANCELLED)
     project.result = reason
     project.save(update_fields=["state", "result"])
-    demand = Demand.objects.select_for_update().get(pk=project.demand_id)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=project.demand_id)
     _move_demand(demand, rules.demand_state_after_project(ProjectState.CANCELLED))
     demand.save(update_fields=["state"])
     return project
