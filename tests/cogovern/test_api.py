@@ -28,7 +28,7 @@ def test_match_plan_run_finish_through_the_api(login, desk, co):
     assert r.status_code == 409 and r.json()["code"] == "demand_transition_not_allowed"
     r = client.post(
         f"/api/v1/cogovern/demands/{demand.pk}/project",
-        {"title": "充电桩安装", "budget": "5000", "beneficiaries": 120, "milestones": ["选址", "安装"]},
+        {"title": "充电桩安装", "budget": 5000.5, "beneficiaries": 120, "milestones": ["选址", "安装"]},
         content_type=json,
     )
     assert r.status_code == 201
