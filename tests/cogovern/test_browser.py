@@ -4,13 +4,15 @@ the resident sees the demand done in the portal."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from shanzhi.cogovern import services
-from shanzhi.cogovern.models import Demand, Project
+from shanzhi.cogovern.models import CheckIn, Demand, Project
 from shanzhi.core import clock
 from shanzhi.notifications.models import OutboxMessage
 
@@ -24,6 +26,17 @@ def keep_on_failure(page, name: str) -> None:
     out = Path(__file__).resolve().parents[2] / "test-output"
     out.mkdir(exist_ok=True)
     (out / f"{name}.html").write_text(page.content(), encoding="utf-8")
+
+
+def resident_signs_in(resident, base: str, phone: str) -> None:
+    """On the portal's sign-in page: the phone, then the code read from the SMS outbox."""
+    resident.fill("#id_phone", phone)
+    resident.click("button[type=submit]")
+    resident.wait_for_url(f"{base}/m/signin/verify/")
+    code = re.search(r"\d{6}", OutboxMessage.objects.get(recipient=phone, event="otp").body)
+    assert code is not None
+    resident.fill("#id_code", code.group(0))
+    resident.keyboard.press("Enter")
 
 
 def test_resident_demand_to_finished_project(live_server, browser, desk, make_user, output_dir):
@@ -41,13 +54,7 @@ def test_resident_demand_to_finished_project(live_server, browser, desk, make_us
     resident.goto(f"{base}/m/cogovern/")
     resident.click("text=我要提需求")
     resident.wait_for_url(re.compile(r".*/m/signin/\?next=.*"))
-    resident.fill("#id_phone", PHONE)
-    resident.click("button[type=submit]")
-    resident.wait_for_url(f"{base}/m/signin/verify/")
-    code = re.search(r"\d{6}", OutboxMessage.objects.get(recipient=PHONE, event="otp").body)
-    assert code is not None
-    resident.fill("#id_code", code.group(0))
-    resident.keyboard.press("Enter")
+    resident_signs_in(resident, base, PHONE)
     resident.wait_for_url(f"{base}/m/cogovern/demands/new/")
     resident.select_option("#id_community", str(community.pk))
     resident.fill("#id_title", "独居老人需要定期探访")
@@ -104,5 +111,51 @@ def test_resident_demand_to_finished_project(live_server, browser, desk, make_us
     assert "已完成首轮探访，建立每周探访制度" in resident.inner_text("#cg-done")
     assert "组建探访小组" in resident.inner_text("main")
     resident.screenshot(path=str(output_dir / "cogovern-resident-done.png"), full_page=True)
+    phone.close()
+    desktop.close()
+
+
+def test_a_volunteer_scans_the_qr_code_twice_and_is_counted_once(live_server, browser, desk, make_user):
+    base = live_server.url
+    community = desk.district.community_a
+    staff = make_user(community, "handler", username="hp-staff")
+    now = clock.now()
+    team = services.team_create(actor=staff, community=community, name="和平平安志愿队", kind="safety", now=now)
+    volunteer = services.volunteer_register(actor=staff, team=team, name="赵志愿", phone=PHONE, now=now)
+    plan = services.ActivityPlan(
+        title="周末平安巡逻", starts_at=now, ends_at=now + dt.timedelta(hours=2), hours=Decimal("2"), kind="patrol"
+    )
+    activity = services.activity_create(actor=staff, community=community, team=team, plan=plan, now=now)
+
+    # The staff member's activity page shows the code and the link it encodes.
+    desktop = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    console = desktop.new_page()
+    console.set_default_timeout(15_000)
+    console.goto(f"{base}/console/login/")
+    console.fill("#id_username", "hp-staff")
+    console.fill("#id_password", PASSWORD)
+    console.click("button[type=submit]")
+    console.wait_for_url(f"{base}/console/")
+    console.goto(f"{base}/console/cogovern/activities/{activity.pk}/")
+    assert console.evaluate("document.querySelector('figure img').naturalWidth") > 100  # the SVG QR code loaded
+    url = console.inner_text("#cg-checkin-url")
+    assert url.startswith(f"{base}/m/cogovern/checkin/")
+
+    # The volunteer scans it (opens the link), signs in, confirms; then scans again.
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True)
+    scan = phone.new_page()
+    scan.set_default_timeout(15_000)
+    scan.goto(url)
+    resident_signs_in(scan, base, PHONE)
+    scan.wait_for_url(url)
+    scan.click("text=确认签到")
+    assert "签到成功，计入服务时长 2.0 小时" in scan.inner_text("#cg-checked")
+    scan.goto(url)
+    scan.click("text=确认签到")
+    assert "您已签到，无需重复签到" in scan.inner_text("#cg-checked")
+    assert CheckIn.objects.filter(activity=activity, volunteer=volunteer).count() == 1
+
+    console.reload()
+    assert "赵*愿" in console.inner_text("#cg-checkins") and PHONE not in console.inner_text("#cg-checkins")
     phone.close()
     desktop.close()
