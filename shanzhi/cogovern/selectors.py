@@ -246,6 +246,17 @@ def figures_for(user: User, *, start: dt.datetime, end: dt.datetime) -> list[Com
     return figures(start=start, end=end, unit_ids=unit_ids)
 
 
+def volunteer_totals(user: User) -> dict[str, int]:
+    """Teams, volunteers and safety volunteers (平安志愿者) registered in ``user``'s scope."""
+    teams = VolunteerTeam.objects.filter(access.community_q(user))
+    volunteers = Volunteer.objects.filter(access.community_q(user, "team__community"), is_active=True)
+    return {
+        "teams": teams.count(),
+        "volunteers": volunteers.count(),
+        "safety": volunteers.filter(team__kind="safety").count(),
+    }
+
+
 def hours_by_team_and_month(user: User) -> list[tuple[str, str, str, Decimal]]:
     """(month, community, team, hours) of service, newest month first, in ``user``'s scope."""
     rows = CheckIn.objects.filter(access.community_q(user, "activity__community")).values(

@@ -120,7 +120,13 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = selectors.figures_for(user, start=lo, end=hi)
     open_demands = selectors.demands_for(user, state=DemandState.SUBMITTED).count()
     running = selectors.projects_for(user).filter(state__in=[ProjectState.PLANNED, ProjectState.RUNNING]).count()
-    context = {"rows": rows, "month": month, "open_demands": open_demands, "running": running}
+    context = {
+        "rows": rows,
+        "month": month,
+        "open_demands": open_demands,
+        "running": running,
+        "volunteers": selectors.volunteer_totals(user),
+    }
     return _page(request, "index.html", "index", context)
 
 

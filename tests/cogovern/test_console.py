@@ -40,6 +40,9 @@ def test_menu_and_pages(login, co):
     assert 'href="/console/cogovern/"' in workbench
     for url in PAGES:
         assert client.get(url).status_code == 200, url
+    index = client.get("/console/cogovern/").content.decode()
+    assert "志愿队伍 1 支，在册志愿者 1 人，其中平安志愿者 1 人。" in index
+    assert "志愿队伍 0 支，在册志愿者 0 人" in login(co.staff_b).get("/console/cogovern/").content.decode()
 
 
 def test_match_plan_and_finish_through_the_pages(login, desk, co):
