@@ -16,3 +16,10 @@ class CogovernConfig(AppConfig):
         menu.register(menu.MenuEntry("cogovern", _("多元共治"), "cogovern:index", order=150, visible=access.may_read))
         report_sections.register("cogovern", sections.cogovern_section, order=150)
         report_sections.register("publicity", sections.publicity_section, order=151)
+
+        from shanzhi.cogovern.selectors import demands_by_state
+        from shanzhi.core.observability import metrics
+
+        metrics.register_gauge(
+            "shanzhi_cogovern_demands", "Residents' demands by state", demands_by_state, labels=("state",)
+        )

@@ -393,3 +393,11 @@ def signed_up_activity_ids(phone: str, activity_ids: list[int]) -> frozenset[int
         return frozenset()
     rows = SignUp.objects.filter(activity_id__in=activity_ids, volunteer__phone=phone)
     return frozenset(rows.values_list("activity_id", flat=True))
+
+
+def demands_by_state() -> dict[tuple[str, ...], int]:
+    """Demands of every community by state (the ``shanzhi_cogovern_demands`` gauge)."""
+    counts = {(state,): 0 for state in DemandState.values}
+    for row in Demand.objects.values("state").annotate(n=Count("pk")):
+        counts[(row["state"],)] = row["n"]
+    return counts

@@ -31,3 +31,11 @@ def test_demo_load_is_idempotent_and_consistent(desk, make_user):
     for project in Project.objects.select_related("demand"):
         assert (project.state, project.demand.state) in {("running", "in_project"), ("finished", "done")}
     assert {s.grade for s in selectors.centre_overview(desk.dispatcher)} - {"达标", "基本达标", "未达标"} == set()
+
+
+def test_the_demands_gauge_reads_the_states(client, desk, make_user):
+    make_user(desk.district.community_a, "handler", username="liaison-a")
+    demo.demo_load(seed=7, now=NOW, scale="demo")
+    text = client.get("/metrics").content.decode()
+    assert 'shanzhi_cogovern_demands{state="submitted"} 1.0' in text
+    assert 'shanzhi_cogovern_demands{state="declined"} 0.0' in text
