@@ -397,7 +397,7 @@ def signed_up_activity_ids(phone: str, activity_ids: list[int]) -> frozenset[int
 
 def demands_by_state() -> dict[tuple[str, ...], int]:
     """Demands of every community by state (the ``shanzhi_cogovern_demands`` gauge)."""
-    counts = {(state,): 0 for state in DemandState.values}
+    counts: dict[tuple[str, ...], int] = {(str(state),): 0 for state in DemandState.values}
     for row in Demand.objects.values("state").annotate(n=Count("pk")):
         counts[(row["state"],)] = row["n"]
     return counts
