@@ -28,6 +28,14 @@ MATCHED_STATES = frozenset({"matched", "in_project", "done"})
 OPEN_STATES = frozenset({"submitted", "matched", "in_project"})
 
 
+#: How many demands one phone may post in 24 hours (the portal's own limits guard sign-in and appeals).
+DEMANDS_PER_DAY = 5
+
+
+def may_post_demand(*, recent_demands: int) -> bool:
+    return recent_demands < DEMANDS_PER_DAY
+
+
 def demand_may_move(source: str, target: str) -> bool:
     return target in DEMAND_TRANSITIONS.get(source, frozenset())
 

@@ -117,8 +117,12 @@ def _move_project(project: Project, target: str) -> None:
 
 
 def demand_post(*, phone: str, community: Unit | None, title: str, content: str, now: dt.datetime) -> Demand:
-    """A resident signed in to the portal posts a demand for their community."""
+    """A resident signed in to the portal posts a demand for their community (at most
+    :data:`rules.DEMANDS_PER_DAY` a day per phone)."""
     number = _resident_phone(phone)
+    recent = Demand.objects.filter(resident_phone=number, created_at__gt=now - dt.timedelta(days=1)).count()
+    if not rules.may_post_demand(recent_demands=recent):
+        raise ValidationFailed(_("今天提交的需求已达上限，请明天再提"), code="too_many_demands")
     return Demand.objects.create(
         community=_community(community),
         title=_text(title, field=_("需求"), minimum=4, maximum=100),

@@ -191,3 +191,13 @@ def test_the_project_owner_must_work_in_the_community(desk, co):
         services.project_create(actor=co.staff_a, demand=demand, title="楼道灯维修", owner=co.staff_b, now=NOW)
     assert error.value.code == "invalid_owner"
     assert Demand.objects.get(pk=demand.pk).state == DemandState.MATCHED and not Project.objects.exists()
+
+
+def test_a_resident_posts_at_most_five_demands_a_day(desk):
+    for n in range(5):
+        post(desk, title=f"第{n}件需求事项", now=NOW + dt.timedelta(minutes=n))
+    with pytest.raises(ValidationFailed) as error:
+        post(desk, now=NOW + dt.timedelta(hours=1))
+    assert error.value.code == "too_many_demands" and Demand.objects.count() == 5
+    post(desk, now=NOW + dt.timedelta(days=1, minutes=1))
+    post(desk, phone=OTHER_RESIDENT, now=NOW + dt.timedelta(hours=1))
