@@ -11,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -92,7 +93,12 @@ MIDDLEWARE = [
     "shanzhi.core.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Pages and API answers may carry personal data: no browser or proxy keeps a copy (static files are served
+    # above, by WhiteNoise, with their own long cache).
+    "shanzhi.core.no_store.NoStoreMiddleware",
     "shanzhi.core.database_unavailable.DatabaseUnavailableMiddleware",
+    "shanzhi.core.coded_errors.CodedErrorMiddleware",
     # Last: turns django-axes' lockout into the refusal page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +213,28 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own middleware): scripts, styles, fonts and requests from this site only — no
+# inline script or style anywhere (the templates have none; a test walks the pages with a browser and listens for
+# violations). Map tiles are images from the tile servers named in SHANZHI_CSP_IMG_ORIGINS (space-separated
+# origins, e.g. "https://tile.openstreetmap.org https://t0.tianditu.gov.cn") and the portal's tile URL.
+_img_origins = os.environ.get("SHANZHI_CSP_IMG_ORIGINS", "").split()
+# The portal's map: a tile URL template ({z}/{x}/{y}) and its attribution; without one it shows the district outline.
+SHANZHI_PORTAL_TILE_URL = os.environ.get("SHANZHI_PORTAL_TILE_URL", "")
+SHANZHI_PORTAL_TILE_ATTRIBUTION = os.environ.get("SHANZHI_PORTAL_TILE_ATTRIBUTION", "")
+if SHANZHI_PORTAL_TILE_URL.startswith(("https://", "http://")):
+    _img_origins.append("/".join(SHANZHI_PORTAL_TILE_URL.split("/")[:3]).replace("{s}", "*"))
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:", *_img_origins],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

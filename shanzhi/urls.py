@@ -24,6 +24,8 @@ urlpatterns = [
     path("console/", include("shanzhi.console.urls")),
     path("m/kb/", include("shanzhi.knowledge.portal_urls")),
     path("m/d/", include("shanzhi.portal.doorplate_urls")),
+    path("m/grid/", include("shanzhi.grid.phone_urls")),
+    path("m/mediation/", include("shanzhi.mediation.portal_urls")),
     path("m/cogovern/", include("shanzhi.cogovern.portal_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),

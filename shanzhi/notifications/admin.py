@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock
-from shanzhi.notifications import services, templates_text
-from shanzhi.notifications.models import NotificationTemplate, OutboxMessage, OutboxState
+from shanzhi.notifications import rules, services, templates_text
+from shanzhi.notifications.models import OTP_EVENT, NotificationTemplate, OutboxMessage, OutboxState
 
 
 @admin.register(OutboxMessage)
@@ -36,7 +36,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "masked_recipient",
         "event",
         "appeal",
-        "body",
+        "shown_body",
         "state",
         "attempts",
         "next_attempt_at",
@@ -52,6 +52,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("接收号码"))
     def masked_recipient(self, obj: OutboxMessage) -> str:
         return obj.recipient_masked
+
+    @admin.display(description=_("内容"))
+    def shown_body(self, obj: OutboxMessage) -> str:
+        """A one-time sign-in code never shows, not even while it waits to be sent."""
+        return rules.secret_redacted(obj.body) if obj.event == OTP_EVENT else obj.body
 
     @admin.display(description=_("诉求编号"), ordering="appeal__tracking_no")
     def appeal_tracking_no(self, obj: OutboxMessage) -> str:

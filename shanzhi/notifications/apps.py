@@ -12,6 +12,11 @@ class NotificationsConfig(AppConfig):
 
         periodic.register("notifications.deliver_outbox", "* * * * *", "shanzhi.notifications.tasks.deliver_outbox")
 
+        from shanzhi.core import task_recovery
+        from shanzhi.notifications.delivery import outbox_release_dead_claims
+
+        task_recovery.register("notifications", outbox_release_dead_claims)
+
         from shanzhi.core.observability import metrics
         from shanzhi.notifications.selectors import outbox_depth
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import F
 
-from shanzhi.core import pii
+from shanzhi.core import pii, task_recovery
 from shanzhi.notifications import rules
 from shanzhi.notifications.backends import Notifier, PermanentSendError, SendError, get_notifier
-from shanzhi.notifications.models import DUE_STATES, OutboxMessage, OutboxState
+from shanzhi.notifications.models import DUE_STATES, OTP_EVENT, OutboxMessage, OutboxState
 
 logger = logging.getLogger("shanzhi.notifications")
 
@@ -48,6 +48,21 @@ def _retry_delay(attempts: int) -> dt.timedelta:
     return rules.retry_delay(attempts, base=base, cap=cap)
 
 
+def outbox_release_dead_claims(dead_workers: set[str], now: dt.datetime) -> int:
+    """End at once the lease of messages held ``sending`` by task workers found dead (a recovery hook,
+    :mod:`shanzhi.core.task_recovery`): the next attempt may take them now. The dead worker may have handed a message
+    to the gateway before it died, so the citizen may get it twice — at least once, never lost; a gateway that takes
+    a client reference dedups it by the message id."""
+    if not dead_workers:
+        return 0
+    released = OutboxMessage.objects.filter(state=OutboxState.SENDING, claimed_by__in=dead_workers).update(
+        next_attempt_at=now
+    )
+    if released:
+        logger.warning("notifications: %d message(s) of stopped workers due again", released)
+    return released
+
+
 def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tuple[list[OutboxMessage], int]:
     """Lock up to ``limit`` due messages and mark them ``sending``; returns them and how many were given up."""
     db = router.db_for_write(OutboxMessage)
@@ -73,7 +88,10 @@ def _claim(*, now: dt.datetime, limit: int, message_id: int | None = None) -> tu
         claim_ids = [r.pk for r in rows if r.pk not in set(expired)]
         if claim_ids:
             OutboxMessage.objects.using(db).filter(pk__in=claim_ids).update(
-                state=OutboxState.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + rules.SENDING_LEASE
+                state=OutboxState.SENDING,
+                attempts=F("attempts") + 1,
+                next_attempt_at=now + rules.SENDING_LEASE,
+                claimed_by=task_recovery.current_worker_id(),
             )
     claimed = list(OutboxMessage.objects.using(db).select_related("appeal").filter(pk__in=claim_ids).order_by("id"))
     return claimed, len(expired)
@@ -113,11 +131,12 @@ def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, N
             next_attempt_at=None,
             last_error="",
             provider_message_id=result.provider_message_id[:100],
+            **_after_delivery(message),
         )
         return OutboxState.SENT
     masked = pii.mask_phone(message.recipient)
     if permanent or rules.gives_up(message.attempts, _max_attempts()):
-        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note)
+        _record(message, state=OutboxState.DEAD, next_attempt_at=None, last_error=note, **_after_delivery(message))
         logger.error(
             "notification %s to %s given up after %d attempt(s): %s", message.pk, masked, message.attempts, note
         )
@@ -133,6 +152,11 @@ def _attempt(message: OutboxMessage, *, now: dt.datetime, notifiers: dict[str, N
         retry_at.isoformat(),
     )
     return OutboxState.FAILED
+
+
+def _after_delivery(message: OutboxMessage) -> dict[str, str]:
+    """A one-time code is kept in clear only until it has been handed over (or given up): then its text is blanked."""
+    return {"body": rules.secret_redacted(message.body)} if message.event == OTP_EVENT else {}
 
 
 def _tally(counts: DeliveryCounts, state: str) -> None:

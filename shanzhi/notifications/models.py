@@ -54,6 +54,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
     # When the next attempt is due; while ``sending`` it is the end of the sender's lease.
     next_attempt_at = models.DateTimeField("下次尝试时间", null=True, blank=True)
+    # The task worker that marked it ``sending`` (empty when a web process did): when that worker is found dead its
+    # lease ends at once (shanzhi.core.task_recovery) instead of running its course.
+    claimed_by = models.CharField("发送进程", max_length=64, blank=True, default="")
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     provider_message_id = models.CharField("网关消息编号", max_length=100, blank=True)
     dedupe_key = models.CharField("去重键", max_length=160, null=True, blank=True)

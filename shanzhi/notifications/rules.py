@@ -29,6 +29,15 @@ def skip_reason(*, phone: str, wants_reply: bool, event: str, channel: str) -> s
     return None
 
 
+_CODE_RE = re.compile(r"\d{4,8}")
+
+
+def secret_redacted(body: str) -> str:
+    """A one-time code's text with the code blanked: what is kept once it has been delivered (or given up), and
+    all that the admin ever shows of it."""
+    return _CODE_RE.sub(lambda m: "*" * len(m.group(0)), body)
+
+
 def retry_delay(
     attempts: int, *, base: dt.timedelta = DEFAULT_RETRY_BASE, cap: dt.timedelta = DEFAULT_RETRY_CAP
 ) -> dt.timedelta:

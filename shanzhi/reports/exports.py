@@ -14,57 +14,60 @@ from django.template.loader import render_to_string
 
 from shanzhi.core import clock
 from shanzhi.reports import charts, rules
-from shanzhi.reports.monthly import MonthlyReport
+from shanzhi.reports.cells import Cell, Fixed, Percent, change
+from shanzhi.reports.monthly import MonthlyReport, issuer_name
 from shanzhi.reports.selectors import KpiRow
 
 KPI_HEADERS = (
     "排名", "单位", "综合得分", "响应率", "签收及时率", "按期办结率", "解决率", "满意率",
     "重办率", "退回率", "延期率", "平均办理时长(小时)",
 )  # fmt: skip
-SECTION_NUMBERS = "一二三四五六七八九十"
+#: Rows of a breakdown shown before 其他 and 合计.
+BREAKDOWN_ROWS = 15
+
+#: Tables with more columns than this print on a landscape page.
+WIDE_COLUMNS = 8
+
+Rows = list[list[Cell]]
 
 
-def kpi_cells(row: KpiRow) -> list[object]:
+def kpi_cells(row: KpiRow) -> list[Cell]:
     k = row.kpi
     return [
         row.rank or "—",
         row.label,
-        "—" if k.composite is None else f"{k.composite:.2f}",
-        rules.fmt_pct(k.response_rate),
-        rules.fmt_pct(k.sign_rate),
-        rules.fmt_pct(k.on_time_close_rate),
-        rules.fmt_pct(k.resolution_rate),
-        rules.fmt_pct(k.satisfaction_rate),
-        rules.fmt_pct(k.redo_rate),
-        rules.fmt_pct(k.return_rate),
-        rules.fmt_pct(k.extension_rate),
-        "—" if k.avg_handling_hours is None else f"{k.avg_handling_hours:.1f}",
+        Fixed(k.composite, 2),
+        Percent(k.response_rate),
+        Percent(k.sign_rate),
+        Percent(k.on_time_close_rate),
+        Percent(k.resolution_rate),
+        Percent(k.satisfaction_rate),
+        Percent(k.redo_rate),
+        Percent(k.return_rate),
+        Percent(k.extension_rate),
+        Fixed(k.avg_handling_hours, 1),
     ]
 
 
-def breakdown_cells(rows: list[dict]) -> list[list[object]]:
-    return [[r["label"], r["count"], f"{r['share'] * 100:.1f}%", r["previous"], _change(r["change"])] for r in rows]
+def breakdown_cells(rows: list[dict]) -> Rows:
+    return [[r["label"], r["count"], Percent(r["share"]), r["previous"], change(r["change"])] for r in rows]
 
 
-def _change(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f}%"
-
-
-def monthly_sections(report: MonthlyReport) -> list[tuple[str, list[str], list[list[object]]]]:
+def monthly_sections(report: MonthlyReport) -> list[tuple[str, list[str], Rows]]:
     """(heading, header row, rows) of each table of the monthly report, in order."""
-    sections = [
+    sections: list[tuple[str, list[str], Rows]] = [
         (
             "总体情况",
             ["指标", "本月", "上月", "去年同月", "环比", "同比"],
             [["受理诉求(件)", report.totals["received"], report.previous_total, report.last_year_total,
-              _change(report.mom), _change(report.yoy)],
+              change(report.mom), change(report.yoy)],
              ["合并重复件(件)", report.totals["merged"], "", "", "", ""],
              ["直接答复(件)", report.totals["answered"], "", "", "", ""],
              ["不予受理(件)", report.totals["rejected"], "", "", "", ""]],
         ),
     ]  # fmt: skip
     for breakdown in report.breakdowns.values():
-        rows = breakdown.rows[:15]
+        rows = rules.breakdown_with_rest_and_total(breakdown.rows, BREAKDOWN_ROWS) if breakdown.rows else []
         sections.append((breakdown.title, ["名称", "本月(件)", "占比", "上月(件)", "环比"], breakdown_cells(rows)))
     sections.append(
         (
@@ -79,43 +82,70 @@ def monthly_sections(report: MonthlyReport) -> list[tuple[str, list[str], list[l
         (
             "群众满意度",
             ["满意", "基本满意", "不满意", "满意率", "解决率"],
-            [[c.satisfied, c.fairly_satisfied, c.dissatisfied, rules.fmt_pct(report.total_kpi.satisfaction_rate),
-              rules.fmt_pct(report.total_kpi.resolution_rate)]],
+            [[c.satisfied, c.fairly_satisfied, c.dissatisfied, Percent(report.total_kpi.satisfaction_rate),
+              Percent(report.total_kpi.resolution_rate)]],
         )
     )  # fmt: skip
     for extra in report.extra_sections:  # the other apps' sections (grid, mediation, IoT, co-governance, …)
-        cells: list[list[object]] = [
-            [rules.fmt_pct(v) if i in extra.percent_columns and isinstance(v, float) else v for i, v in enumerate(row)]
+        cells: Rows = [
+            [
+                Percent(v) if i in extra.percent_columns and isinstance(v, float) else _plain(v)
+                for i, v in enumerate(row)
+            ]
             for row in extra.rows
         ]
         sections.append((extra.title, list(extra.header), cells))
     return sections
 
 
+def _plain(value: object) -> Cell:
+    return value if value is None or isinstance(value, int | float | str | Percent | Fixed) else str(value)
+
+
 # --- XLSX ---------------------------------------------------------------------------------------------------
 
 
-def _sheet(workbook, title: str, header: Sequence[object], rows: list[list[object]], first: bool = False):  # type: ignore[no-untyped-def]
+def _sheet(  # type: ignore[no-untyped-def]
+    workbook, title: str, header: Sequence[object], rows: Sequence[Sequence[Cell]], *, first: bool = False,
+    heading: Sequence[str] = (),
+):  # fmt: skip
+    """A sheet: ``heading`` lines (the title, the period) above a bordered table; rates and measures as numbers."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title[:31]
+    for number, line in enumerate(heading, start=1):
+        sheet.append([line])
+        sheet.cell(row=number, column=1).font = Font(bold=number == 1, size=14 if number == 1 else 11)
+        if len(header) > 1:
+            sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=len(header))
+    header_row = len(heading) + 1
     sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
+    for values in rows:
+        sheet.append([_xlsx_value(v) for v in values])
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, Percent | Fixed):
+                sheet.cell(row=sheet.max_row, column=column).number_format = value.excel_format
     thin = Side(style="thin", color="999999")
-    for cell in sheet[1]:
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(horizontal="center")
-    for row in sheet.iter_rows():
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for row in sheet.iter_rows(min_row=header_row):
         for cell in row:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for index, column in enumerate(sheet.columns, start=1):
-        width = max(len(str(c.value or "")) for c in column) * 2 + 2
+    for index in range(1, len(header) + 1):
+        texts = [str(sheet.cell(row=r, column=index).value or "") for r in range(header_row, sheet.max_row + 1)]
+        width = max((len(t) for t in texts), default=4) * 2 + 2
         sheet.column_dimensions[_col(index)].width = min(max(width, 8), 60)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{header_row + 1}"
     return sheet
+
+
+def _xlsx_value(value: Cell) -> int | float | str | None:
+    if isinstance(value, Percent | Fixed):
+        return "—" if value.number is None else value.number
+    return value
 
 
 def _col(index: int) -> str:
@@ -134,10 +164,14 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    summary = _sheet(workbook, "摘要", ["月报分析", report.title], [["", s] for s in report.summary], first=True)
+    period = f"统计周期：{report.period.start.isoformat()} 至 {report.period.end.isoformat()}"
+    summary = _sheet(
+        workbook, "摘要", ["序号", "总体情况"], [[i, s] for i, s in enumerate(report.summary, start=1)],
+        first=True, heading=[report.title, period],
+    )  # fmt: skip
     summary.column_dimensions["B"].width = 100
     for heading, header, rows in monthly_sections(report):
-        _sheet(workbook, heading, header, rows)
+        _sheet(workbook, heading, header, rows, heading=[f"{report.title}：{heading}", period])
     _sheet(workbook, "每日受理量", ["日期", "受理(件)"], [[d.isoformat(), n] for d, n in report.daily])
     return _save(workbook)
 
@@ -149,7 +183,9 @@ def weekly_xlsx(data: dict) -> bytes:
     header = ["单位"] + [label for _, label in data["columns"]]
     rows = [[u["unit"]] + [u[code] for code, _ in data["columns"]] for u in data["units"]]
     rows.append(["合计"] + [data["totals"][code] for code, _ in data["columns"]])
-    _sheet(workbook, f"周报督办 {data['week_start']}", header, rows, first=True)
+    period = f"统计周期：{data['week_start']} 至 {data['week_end']}"
+    title = f"{issuer_name()}督办周报"
+    _sheet(workbook, f"周报督办 {data['week_start']}", header, rows, first=True, heading=[title, period])
     order_header = [
         "诉求编号",
         "被督办单位",
@@ -166,7 +202,7 @@ def weekly_xlsx(data: dict) -> bytes:
          o["replied_at"], o["state"]]
         for o in data["orders"]
     ]  # fmt: skip
-    _sheet(workbook, "督办单及回复", order_header, order_rows)
+    _sheet(workbook, "督办单及回复", order_header, order_rows, heading=[f"{title}：督办单及回复", period])
     return _save(workbook)
 
 
@@ -203,7 +239,7 @@ def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
 def monthly_docx(report: MonthlyReport) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     document = Document()
     normal = document.styles["Normal"]
@@ -212,6 +248,8 @@ def monthly_docx(report: MonthlyReport) -> bytes:
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "宋体"
     )
     section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4 (python-docx's template is US Letter)
+    section.top_margin = section.bottom_margin = Cm(2.54)
     section.left_margin = section.right_margin = Cm(2.5)
     _page_number_footer(section)
 
@@ -227,7 +265,7 @@ def monthly_docx(report: MonthlyReport) -> bytes:
 
     def heading(number: int, text: str) -> None:
         paragraph = document.add_paragraph()
-        heading_run = paragraph.add_run(f"{SECTION_NUMBERS[number - 1]}、{text}")
+        heading_run = paragraph.add_run(f"{rules.chinese_numeral(number)}、{text}")
         heading_run.bold, heading_run.font.size = True, Pt(14)
         _east_asian(heading_run, "黑体")
 
@@ -278,7 +316,7 @@ def monthly_html(report: MonthlyReport) -> str:
             "report": report,
             "date_text": f"{local.year}年{local.month}月{local.day}日",
             "sections": [
-                (SECTION_NUMBERS[i + 1], heading if i else "主要指标", header, rows)
+                (rules.chinese_numeral(i + 2), heading if i else "主要指标", header, rows, len(header) > WIDE_COLUMNS)
                 for i, (heading, header, rows) in enumerate(monthly_sections(report))
             ],
             "trend_svg": charts.line_svg([f"{d.day}日" for d, _ in trend], [n for _, n in trend], title="每日受理量"),

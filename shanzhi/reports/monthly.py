@@ -139,7 +139,7 @@ def monthly_report(*, user: User, year: int, month: int, now: dt.datetime, issue
     )
     return MonthlyReport(
         period=period,
-        issuer=issuer or _issuer(),
+        issuer=issuer or issuer_name(),
         generated_at=now,
         totals=totals,
         previous_total=previous_total,
@@ -154,7 +154,8 @@ def monthly_report(*, user: User, year: int, month: int, now: dt.datetime, issue
     )
 
 
-def _issuer() -> str:
+def issuer_name() -> str:
+    """The centre's name, as the reports are issued in it."""
     from django.conf import settings
 
     code = settings.SHANZHI.get("CENTRE_CODE", "")

@@ -11,10 +11,21 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.errors import ValidationFailed
+
 # 满意 and 基本满意 count fully by default; 不满意 counts nothing. Configurable in settings.SHANZHI_REPORTS.
 DEFAULT_SATISFACTION_WEIGHTS: dict[str, float] = {"satisfied": 1.0, "fairly_satisfied": 1.0, "dissatisfied": 0.0}
-# The composite score (综合考评): response 30 %, resolution 35 %, satisfaction 35 %.
-DEFAULT_COMPOSITE_WEIGHTS: dict[str, float] = {"response": 0.30, "resolution": 0.35, "satisfaction": 0.35}
+# The composite score (综合考评): response 20 %, on-time completion 30 %, resolution 25 %, satisfaction 25 %.
+# On-time completion weighs most: a unit that answers the phone and pleases the citizen but finishes late must not
+# rank with one that finishes on time (before it was not in the score at all, and units at 0 % tied at 100).
+DEFAULT_COMPOSITE_WEIGHTS: dict[str, float] = {
+    "response": 0.20,
+    "on_time_close": 0.30,
+    "resolution": 0.25,
+    "satisfaction": 0.25,
+}
 
 COUNTER_NAMES = (
     "assigned",
@@ -128,13 +139,14 @@ def kpi_from_counts(
     composite_weights: Mapping[str, float] | None = None,
 ) -> Kpi:
     response = ratio(counts.contact_on_time, counts.contact_due)
+    on_time = ratio(counts.close_on_time, counts.close_due)
     resolution = ratio(counts.resolved, counts.resolved_known)
     satisfaction = satisfaction_rate(counts, satisfaction_weights)
     avg = ratio(counts.handling_seconds, counts.done)
     return Kpi(
         response_rate=response,
         sign_rate=ratio(counts.sign_on_time, counts.sign_due),
-        on_time_close_rate=ratio(counts.close_on_time, counts.close_due),
+        on_time_close_rate=on_time,
         resolution_rate=resolution,
         satisfaction_rate=satisfaction,
         redo_rate=ratio(counts.redone, counts.done_lead),
@@ -142,7 +154,8 @@ def kpi_from_counts(
         extension_rate=ratio(counts.extended, counts.assigned),
         avg_handling_hours=None if avg is None else avg / 3600.0,
         composite=composite_score(
-            {"response": response, "resolution": resolution, "satisfaction": satisfaction}, composite_weights
+            {"response": response, "on_time_close": on_time, "resolution": resolution, "satisfaction": satisfaction},
+            composite_weights,
         ),
         counts=counts,
     )
@@ -155,17 +168,32 @@ def sum_counts(rows: Iterable[KpiCounts]) -> KpiCounts:
     return total
 
 
-def rank(scores: Iterable[tuple[object, float | None]]) -> dict[object, int]:
-    """Competition ranking (1, 2, 2, 4) by score, highest first; unscored keys come last, unranked (0)."""
-    ordered = sorted(((key, s) for key, s in scores if s is not None), key=lambda item: -item[1])
+def rank(
+    scores: Iterable[tuple[object, float | None]], tiebreaks: Mapping[object, tuple[float, ...]] | None = None
+) -> dict[object, int]:
+    """Competition ranking (1, 2, 2, 4) by score, highest first; unscored keys come last, unranked (0).
+
+    Equal scores are ordered by ``tiebreaks`` (higher first: the on-time completion rate, then the work handled),
+    and share a rank only when those are equal too."""
+    breaks = tiebreaks or {}
+    ordered = sorted(
+        ((key, s) for key, s in scores if s is not None),
+        key=lambda item: (-item[1], *(-v for v in breaks.get(item[0], ()))),
+    )
     result: dict[object, int] = {}
-    previous: float | None = None
+    previous: tuple[float, ...] | None = None
     position = 0
     for index, (key, score) in enumerate(ordered, start=1):
-        if score != previous:
-            position, previous = index, score
+        standing = (score, *breaks.get(key, ()))
+        if standing != previous:
+            position, previous = index, standing
         result[key] = position
     return result
+
+
+def rank_tiebreak(kpi: Kpi) -> tuple[float, ...]:
+    """What decides between equal composite scores: on-time completion (unmeasured counts as 0), then volume."""
+    return (kpi.on_time_close_rate or 0.0, float(kpi.counts.assigned))
 
 
 # --- periods ------------------------------------------------------------------------------------------------
@@ -181,6 +209,22 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+#: The years a report may cover: a period outside is refused (and never reaches date arithmetic that overflows).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+class ReportPeriodInvalid(ValidationFailed):
+    code = "report_period_invalid"
+    default_message = _("统计周期超出可查询的范围（2000—2099 年）")
+
+
+def period_year_check(*days: dt.date) -> None:
+    """Refuse (422, coded) a period that starts or ends outside the years reports cover."""
+    for day in days:
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ReportPeriodInvalid(first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def month_period(year: int, month: int) -> Period:
@@ -228,6 +272,39 @@ def pct_change(current: float, previous: float) -> float | None:
     if not previous:
         return None
     return (current - previous) / previous * 100.0
+
+
+def breakdown_with_rest_and_total(rows: list[dict], limit: int) -> list[dict]:
+    """The first ``limit`` rows of a breakdown (largest first), then 其他 (the rest, when there is a rest) and 合计
+    (all of it), so that a table's figures add up to the month's total."""
+
+    def summed(label: str, part: list[dict]) -> dict:
+        count = sum(r["count"] for r in part)
+        previous = sum(r["previous"] for r in part)
+        return {
+            "key": label,
+            "label": label,
+            "count": count,
+            "previous": previous,
+            "change": pct_change(count, previous),
+            "share": sum(r["share"] for r in part),
+        }
+
+    shown = list(rows[:limit])
+    if len(rows) > limit:
+        shown.append(summed("其他", rows[limit:]))
+    shown.append(summed("合计", rows))
+    return shown
+
+
+def chinese_numeral(number: int) -> str:
+    """一 … 九十九, as official documents number their sections (一、二、… 十、十一、… 二十、二十一)."""
+    digits = "一二三四五六七八九"
+    if not 1 <= number <= 99:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens - 1] + "十")
+    return head + (digits[ones - 1] if ones else "")
 
 
 def fmt_int(value: int) -> str:
@@ -283,6 +360,6 @@ def summary_sentences(figures: MonthFigures) -> list[str]:
             f"按期办结率 {fmt_pct(figures.on_time_close_rate)}，满意率 {fmt_pct(figures.satisfaction_rate)}。"
         )
     if figures.best_unit:
-        tail = f"，{figures.worst_unit}排名末位，需加强督办" if figures.worst_unit else ""
-        sentences.append(f"综合考评{figures.best_unit}排名第一{tail}。")
+        tail = f"；{figures.worst_unit}排名末位，需加强督办" if figures.worst_unit else ""
+        sentences.append(f"综合考评中，{figures.best_unit}排名第一{tail}。")
     return sentences

@@ -138,7 +138,7 @@ def kpi_table(*, user: User, filters: Filters, dimension: str = "unit") -> tuple
         rows.append(KpiRow(values[dimension], "", rules.kpi_from_counts(counts, satisfaction_weights=sat_w,
                                                                           composite_weights=comp_w)))  # fmt: skip
     names = labels_for(dimension, [r.key for r in rows])
-    ranks = rules.rank((r.key, r.kpi.composite) for r in rows)
+    ranks = rules.rank(((r.key, r.kpi.composite) for r in rows), {r.key: rules.rank_tiebreak(r.kpi) for r in rows})
     for row in rows:
         row.label = str(names.get(row.key, "未划分" if row.key is None else row.key))
         row.rank = ranks.get(row.key, 0)

@@ -38,9 +38,11 @@ def viewer(request: HttpRequest) -> User:
 
 def _date(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    rules.period_year_check(day)
+    return day
 
 
 def _int(value: str | None) -> int | None:
@@ -160,10 +162,11 @@ def _month(request: HttpRequest) -> tuple[int, int]:
     text = request.GET.get("month") or ""
     try:
         year, month = (int(p) for p in text.split("-", 1))
-        dt.date(year, month, 1)
+        first = dt.date(year, month, 1)
     except ValueError:
         last = today.replace(day=1) - dt.timedelta(days=1)
-        year, month = last.year, last.month
+        return last.year, last.month
+    rules.period_year_check(first)
     return year, month
 
 

@@ -26,6 +26,7 @@ def _week(request: HttpRequest) -> rules.Period:
         day = dt.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = clock.local_date()
+    rules.period_year_check(day)
     return rules.week_period(day)
 
 

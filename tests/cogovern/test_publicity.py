@@ -97,7 +97,7 @@ def test_reads_and_plays_in_the_monthly_report(desk, items):
     assert header == ["发布力量", "阅读(次)", "播放(次)"]
     assert rows == [["司法机关", 0, 5], ["法律援助", 3, 0], ["合计", 3, 5]]
     sheet = load_workbook(io.BytesIO(exports.monthly_xlsx(report)))["普法宣传"]
-    assert [c.value for c in sheet[4]][:3] == ["合计", 3, 5]
+    assert ["合计", 3, 5] in [[c.value for c in row][:3] for row in sheet.iter_rows()]
 
 
 def test_console_edit_and_publish(login, co, desk):

@@ -118,3 +118,37 @@ def test_the_admin_refuses_a_template_with_an_unknown_placeholder(admin_client):
     )
     assert good.status_code == 302
     assert NotificationTemplate.objects.get().body == "编号{tracking_no}"
+
+
+def _otp_message(code: str = "710554") -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        recipient=PHONE, event="otp", body=f"您的登录验证码为 {code}，5 分钟内有效。", state=OutboxState.PENDING,
+        next_attempt_at=T0, created_at=T0,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_one_time_code_is_kept_in_clear_only_until_it_is_delivered(scripted):
+    backend = scripted()
+    message = _otp_message()
+    outbox_deliver(now=T0)
+    message.refresh_from_db()
+    assert message.state == OutboxState.SENT and "710554" in backend.sent[0][2]  # the citizen got the code
+    assert "710554" not in message.body and message.body == "您的登录验证码为 ******，5 分钟内有效。"
+
+
+@pytest.mark.django_db
+def test_a_given_up_code_is_blanked_too(scripted):
+    scripted(PermanentSendError("rejected"))
+    message = _otp_message("4321")
+    outbox_deliver(now=T0)
+    message.refresh_from_db()
+    assert message.state == OutboxState.DEAD and "4321" not in message.body
+
+
+def test_the_admin_never_shows_a_pending_code(admin_client):
+    message = _otp_message()
+    page = admin_client.get(reverse("admin:notifications_outboxmessage_change", args=[message.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "您的登录验证码为 ******" in body and "710554" not in body

@@ -34,7 +34,7 @@ def test_monthly_figures_and_summary(report, built):
     assert report.summary[0] == "本月共受理诉求 5 件，环比增长 25.0%，同比增长 150.0%。"
     assert report.summary[1] == "从来源看，热线渠道最多，3 件，占 60.0%。"
     assert "城乡建设（5 件）" in report.summary[2]
-    assert report.summary[-1] == f"综合考评{built.unit_b.name}排名第一，{built.unit_a.name}排名末位，需加强督办。"
+    assert f"综合考评中，{built.unit_b.name}排名第一；{built.unit_a.name}排名末位，需加强督办。" in report.summary
     assert report.hotspots[0]["name"] == built.district.grid_a.name and report.hotspots[0]["count"] == 3
 
 
@@ -51,24 +51,41 @@ def test_monthly_docx(report, built):
     first = [c.text for c in ranking.rows[1].cells]
     assert first[:3] == ["1", built.unit_b.name, "100.00"]
     second = [c.text for c in ranking.rows[2].cells]
-    assert second[:4] == ["2", built.unit_a.name, "50.00", "50.0%"] and second[5] == "33.3%"
+    assert second[:4] == ["2", built.unit_a.name, "45.00", "50.0%"] and second[5] == "33.3%"
     channels = next(t for t in document.tables if t.rows[0].cells[0].text == "名称")
     assert [c.text for c in channels.rows[1].cells][:3] == ["热线", "3", "60.0%"]
+    # The breakdown adds up: its last row is the month's total (a 其他 row only when more than 15 are listed).
+    assert [c.text for c in channels.rows[-1].cells][:3] == ["合计", "5", "100.0%"]
     footer_xml = document.sections[0].footer._element.xml
     assert 'w:instr="PAGE"' in footer_xml
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
 
 
 def test_monthly_xlsx(report, built):
     workbook = load_workbook(io.BytesIO(exports.monthly_xlsx(report)))
     assert "单位综合考评排名" in workbook.sheetnames
     sheet = workbook["单位综合考评排名"]
-    assert [c.value for c in sheet[1]][:3] == ["排名", "单位", "综合得分"]
-    assert [c.value for c in sheet[2]][:3] == [1, built.unit_b.name, "100.00"]
+    # A title and the period above the table; the figures are numbers with a number format, not text.
+    assert sheet["A1"].value == "2026年3月诉求办理分析报告：单位综合考评排名"
+    assert sheet["A2"].value == "统计周期：2026-03-01 至 2026-03-31"
+    assert [c.value for c in sheet[3]][:3] == ["排名", "单位", "综合得分"]
+    first = sheet[4]
+    assert [c.value for c in first][:3] == [1, built.unit_b.name, 100.0]
+    assert first[2].number_format == "0.00" and first[3].value == 1.0 and first[3].number_format == "0.0%"
+    second = sheet[5]
+    assert second[5].value == pytest.approx(1 / 3) and second[5].number_format == "0.0%"
+    assert sheet.freeze_panes == "A4"
     overall = workbook["总体情况"]
-    assert [c.value for c in overall[2]] == ["受理诉求(件)", 5, 4, 2, "+25.0%", "+150.0%"]
+    assert [c.value for c in overall[4]] == ["受理诉求(件)", 5, 4, 2, 0.25, 1.5]
+    assert overall["E4"].number_format == "+0.0%;-0.0%;0.0%"
+    channels = workbook["来源渠道"]
+    assert [c.value for c in channels[channels.max_row]][:3] == ["合计", 5, pytest.approx(1.0)]
     daily = workbook["每日受理量"]
     assert daily.max_row == 32 and daily["A2"].value == "2026-03-01"
-    assert workbook["摘要"]["B2"].value.startswith("本月共受理诉求 5 件")
+    summary = workbook["摘要"]
+    assert summary["A1"].value == "2026年3月诉求办理分析报告"
+    assert summary["B4"].value.startswith("本月共受理诉求 5 件")
 
 
 def test_monthly_pdf(report):
@@ -83,6 +100,10 @@ def test_monthly_pdf(report):
         assert b"NotoSansCJK" in objects
     html = exports.monthly_html(report)
     assert "<svg" in html and "本月共受理诉求 5 件" in html
+    # The ranking (12 columns) prints on a landscape page, rows never split across pages.
+    ranking = html[html.index('<section class="wide">') :]
+    assert ranking.index("单位综合考评排名") < ranking.index("</section>")
+    assert "@page wide { size: A4 landscape" in html and "tr { break-inside: avoid; }" in html
 
 
 def _pdf_objects(pdf: bytes) -> bytes:
@@ -116,12 +137,13 @@ def test_weekly_report_and_xlsx(built):
     assert {r["unit_id"]: r["extended"] for r in earlier["units"]}[built.unit_b.pk] == 1  # A6 extended on 03-15
     workbook = load_workbook(io.BytesIO(exports.weekly_xlsx(data)))
     sheet = workbook.worksheets[0]
-    header = [c.value for c in sheet[1]]
+    assert sheet["A1"].value.endswith("督办周报") and sheet["A2"].value == "统计周期：2026-03-16 至 2026-03-22"
+    header = [c.value for c in sheet[3]]
     assert header[:3] == ["单位", "超期未办结", "三日内到期"]
-    unit_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == built.unit_a.name)
+    unit_row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == built.unit_a.name)
     assert unit_row[1] == 1 and unit_row[header.index("红牌")] == 1
     orders = workbook.worksheets[1]
-    assert orders["A2"].value == s3.appeal.tracking_no and orders["G2"].value == "已安排维修"
+    assert orders["A4"].value == s3.appeal.tracking_no and orders["G4"].value == "已安排维修"
 
 
 def test_weekly_task_stores_last_weeks_snapshot(built, time_machine):

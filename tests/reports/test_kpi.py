@@ -44,9 +44,10 @@ def test_unit_kpis_by_hand(built, make_user):
     # Follow-ups: A1 满意 and resolved, A2 不满意 and unresolved → 50 % each.
     assert (c.satisfied, c.fairly_satisfied, c.dissatisfied, c.resolved_known, c.resolved) == (1, 0, 1, 2, 1)
     assert a.satisfaction_rate == pytest.approx(0.5) and a.resolution_rate == pytest.approx(0.5)
-    # Composite: 0.30·50 + 0.35·50 + 0.35·50 = 50.
+    # Composite: 0.20·50 (response) + 0.30·33.3 (on time: one of three due closed in time) + 0.25·50 + 0.25·50 = 45
+    # — finishing late costs the unit, which the old score (response, resolution, satisfaction only) did not show.
     assert a.response_rate == pytest.approx(0.5)
-    assert a.composite == pytest.approx(50.0)
+    assert a.composite == pytest.approx(45.0)
 
     b = rows[built.unit_b.pk].kpi
     # B: A4 (returned before signing: only in the return rate) and A6 (extended, signed and contacted on time).
@@ -91,7 +92,7 @@ def test_volume_counts_merged_duplicates_once(built, make_user):
 def test_configurable_weights(built, make_user, settings):
     settings.SHANZHI_REPORTS = {
         "SATISFACTION_WEIGHTS": {"satisfied": 1.0, "fairly_satisfied": 0.5},
-        "COMPOSITE_WEIGHTS": {"response": 0.0, "resolution": 0.5, "satisfaction": 0.5},
+        "COMPOSITE_WEIGHTS": {"response": 0.0, "on_time_close": 0.0, "resolution": 0.5, "satisfaction": 0.5},
     }
     analyst = make_user(built.district.centre, "analyst")
     rows = _by_key(selectors.kpi_table(user=analyst, filters=MARCH, dimension="unit")[0])
@@ -103,8 +104,14 @@ def test_rules_are_pure():
     counts = rules.KpiCounts(satisfied=3, fairly_satisfied=1, dissatisfied=1)
     assert rules.satisfaction_rate(counts) == pytest.approx(0.8)
     assert rules.satisfaction_rate(counts, {"fairly_satisfied": 0.5}) == pytest.approx(0.7)
-    assert rules.composite_score({"response": 0.9, "resolution": 0.8, "satisfaction": 1.0}) == pytest.approx(90.0)
+    assert rules.composite_score(
+        {"response": 0.9, "on_time_close": 0.5, "resolution": 0.8, "satisfaction": 1.0}
+    ) == pytest.approx(0.2 * 90 + 0.3 * 50 + 0.25 * 80 + 0.25 * 100)
     assert rules.rank([("a", 90.0), ("b", 95.0), ("c", 90.0), ("d", None)]) == {"b": 1, "a": 2, "c": 2}
+    # Equal scores: the better on-time completion, then the larger volume, ranks first; all equal still share.
+    tiebreaks = {"a": (0.5, 10.0), "c": (0.9, 3.0), "e": (0.9, 3.0), "f": (0.5, 40.0)}
+    ranked = rules.rank([("a", 100.0), ("c", 100.0), ("e", 100.0), ("f", 100.0)], tiebreaks)
+    assert ranked == {"c": 1, "e": 1, "f": 3, "a": 4}
     assert rules.pct_change(9812, 9230) == pytest.approx(6.3055, abs=1e-3)
     assert rules.change_phrase(6.3055, "环比") == "环比增长 6.3%"
     assert rules.change_phrase(None, "环比") == ""
@@ -152,3 +159,21 @@ def test_rebuild_is_idempotent(built):
     facts.rebuild_days(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), now=NOW)
     assert sorted(DailyUnitFact.objects.values_list("date", "unit", "sign_due", "close_due", "done")) == first
     assert NOW.tzinfo == TZ
+
+
+def test_a_breakdown_gets_a_rest_and_a_total_row():
+    rows = [
+        {"key": k, "label": k, "count": n, "previous": p, "change": None, "share": n / 10}
+        for k, n, p in (("a", 5, 2), ("b", 3, 3), ("c", 1, 0), ("d", 1, 5))
+    ]
+    shown = rules.breakdown_with_rest_and_total(rows, 2)
+    assert [r["label"] for r in shown] == ["a", "b", "其他", "合计"]
+    assert (shown[2]["count"], shown[2]["previous"], shown[2]["change"]) == (2, 5, pytest.approx(-60.0))
+    assert (shown[3]["count"], shown[3]["share"]) == (10, pytest.approx(1.0))
+    assert [r["label"] for r in rules.breakdown_with_rest_and_total(rows, 10)][-2:] == ["d", "合计"]  # no 其他
+
+
+def test_section_numbers_go_past_ten():
+    assert [rules.chinese_numeral(n) for n in (1, 9, 10, 11, 20, 21, 99)] == [
+        "一", "九", "十", "十一", "二十", "二十一", "九十九",
+    ]  # fmt: skip

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from shanzhi.core import report_sections
 from shanzhi.core.report_sections import ReportPeriod, ReportSection
 from shanzhi.reports import exports, monthly
+from shanzhi.reports.cells import Percent
 
 from .conftest import NOW
 
@@ -51,11 +52,12 @@ def test_a_registered_section_reaches_the_tables_the_summary_and_the_files(grid_
     assert (period.start.isoformat(), period.end.isoformat(), period.unit_ids) == ("2026-03-01", "2026-03-31", None)
     assert "本月网格员巡查 12 次。" in report.summary
     heading, header, rows = exports.monthly_sections(report)[-1]
-    assert (heading, header, rows) == ("网格工作", ["网格", "巡查(次)", "巡查覆盖率"], [["和平1网格", 12, "75.0%"]])
+    assert (heading, header) == ("网格工作", ["网格", "巡查(次)", "巡查覆盖率"])
+    assert rows == [["和平1网格", 12, Percent(0.75)]]
 
     workbook = load_workbook(io.BytesIO(exports.monthly_xlsx(report)))
     sheet = workbook["网格工作"]
-    assert [c.value for c in sheet[2]][:2] == ["和平1网格", 12]
+    assert [c.value for c in sheet[4]][:3] == ["和平1网格", 12, 0.75]
     texts = [p.text for p in Document(io.BytesIO(exports.monthly_docx(report))).paragraphs]
     assert any(text.endswith("、网格工作") for text in texts)
 

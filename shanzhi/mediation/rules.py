@@ -1,0 +1,96 @@
+"""Pure rules of mediation: terms, the choice of a mediator, risk alerts and the KPI arithmetic (time passed in,
+no ORM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: 人民调解: a case is mediated within 30 days unless both parties agree to extend.
+DEFAULT_TERM_DAYS = 30
+#: 司法确认: the parties may apply to the court within 30 days of the agreement taking effect.
+JUDICIAL_CONFIRMATION_DAYS = 30
+
+REFERRAL_ROUTES = {
+    "litigation": "诉讼",
+    "arbitration": "仲裁",
+    "administrative": "行政途径",
+}
+
+KIND_ORDER = {"resident": 0, "rotating": 1, "on_call": 2}
+
+
+def case_due(created_at: dt.datetime, *, days: int = DEFAULT_TERM_DAYS) -> dt.datetime:
+    return created_at + dt.timedelta(days=days)
+
+
+def judicial_confirmation_deadline(signed_on: dt.date) -> dt.date:
+    return signed_on + dt.timedelta(days=JUDICIAL_CONFIRMATION_DAYS)
+
+
+#: Extension with both parties' consent: at most this many days in all.
+MAX_EXTENSION_DAYS = 30
+#: A yellow warning when this share of the term has passed.
+WARNING_SHARE = 0.75
+#: The judicial-confirmation reminder goes out this many days before the window closes.
+CONFIRMATION_REMINDER_DAYS = 7
+
+
+def term_stage(*, created_at: dt.datetime, due_at: dt.datetime, now: dt.datetime) -> str:
+    """ "ok", "yellow" (75 % of the term gone) or "red" (past the term)."""
+    if now >= due_at:
+        return "red"
+    if now >= created_at + (due_at - created_at) * WARNING_SHARE:
+        return "yellow"
+    return "ok"
+
+
+def extension_allowed(*, already: int, days: int) -> bool:
+    return days >= 1 and already + days <= MAX_EXTENSION_DAYS
+
+
+def confirmation_reminder_due(*, signed_on: dt.date, today: dt.date) -> bool:
+    """The window for judicial confirmation closes within the reminder's days (and has not closed)."""
+    deadline = judicial_confirmation_deadline(signed_on)
+    return today <= deadline <= today + dt.timedelta(days=CONFIRMATION_REMINDER_DAYS)
+
+
+def raises_alert(risk_level: str) -> bool:
+    """A high-risk screening report raises an alert for the centre."""
+    return risk_level == "high"
+
+
+@dataclass(frozen=True)
+class MediatorCandidate:
+    id: int
+    domains: tuple[str, ...]
+    kind: str
+    open_cases: int
+    available: bool
+
+
+def mediator_on_duty(*, kind: str, is_available: bool, duty_weekdays: Iterable[int], day: dt.date) -> bool:
+    """Resident and on-call mediators serve any day they are available; a rotating one only on their duty days."""
+    if not is_available:
+        return False
+    return kind != "rotating" or day.weekday() in set(duty_weekdays)
+
+
+def mediator_pick(candidates: Iterable[MediatorCandidate], *, domain: str) -> int | None:
+    """分: among the available mediators, those who take ``domain`` first (any mediator when none does), then the
+    lightest workload, then resident before rotating before on-call, then the lowest id. None when nobody is free."""
+    free = [c for c in candidates if c.available]
+    if not free:
+        return None
+    specialists = [c for c in free if domain in c.domains]
+    pool = specialists or free
+    best = min(pool, key=lambda c: (c.open_cases, KIND_ORDER.get(c.kind, 9), c.id))
+    return best.id
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole in 0..1, None when there is nothing to divide."""
+    if whole <= 0:
+        return None
+    return part / whole
