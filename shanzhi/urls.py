@@ -26,6 +26,7 @@ urlpatterns = [
     path("m/d/", include("shanzhi.portal.doorplate_urls")),
     path("m/grid/", include("shanzhi.grid.phone_urls")),
     path("m/mediation/", include("shanzhi.mediation.portal_urls")),
+    path("m/cogovern/", include("shanzhi.cogovern.portal_urls")),
     path("m/", include("shanzhi.portal.urls")),
     path("api/v1/", include("shanzhi.api_urls")),
     path("open311/v2/", include("shanzhi.open311.urls")),

@@ -1,7 +1,39 @@
-"""The cogovern pages (see shanzhi/urls.py for the prefix)."""
+"""The cogovern pages in the console, mounted at ``/console/cogovern/`` (see shanzhi/urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from shanzhi.cogovern import views
 
 app_name = "cogovern"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("demands/", views.demand_list, name="demands"),
+    path("demands/new/", views.demand_new, name="demand_new"),
+    path("demands/<int:pk>/", views.demand_detail, name="demand"),
+    path("demands/<int:pk>/match/", views.demand_match, name="demand_match"),
+    path("demands/<int:pk>/decline/", views.demand_decline, name="demand_decline"),
+    path("demands/<int:pk>/project/", views.project_create, name="project_create"),
+    path("projects/", views.project_list, name="projects"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/milestones/<int:milestone_id>/done/", views.milestone_done, name="milestone_done"),
+    path("projects/<int:pk>/<str:action>/", views.project_action, name="project_action"),
+    path("resources/", views.resource_list, name="resources"),
+    path("resources/new/", views.resource_new, name="resource_new"),
+    path("forces/", views.force_list, name="forces"),
+    path("forces/new/", views.force_new, name="force_new"),
+    path("teams/", views.team_list, name="teams"),
+    path("teams/<int:pk>/", views.team_detail, name="team"),
+    path("activities/", views.activity_list, name="activities"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/checkin/", views.activity_check_in, name="activity_checkin"),
+    path("activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
+    path("publicity/", views.publicity_list, name="publicity"),
+    path("publicity/new/", views.publicity_edit, name="publicity_new"),
+    path("publicity/<int:pk>/", views.publicity_edit, name="publicity_edit"),
+    path("publicity/<int:pk>/publish/", views.publicity_publish, name="publicity_publish"),
+    path("centres/", views.centre_list, name="centres"),
+    path("centres/<int:unit_id>/", views.centre_detail, name="centre"),
+    path("centres/<int:unit_id>/evidence/<int:evidence_id>/", views.centre_evidence, name="centre_evidence"),
+]
