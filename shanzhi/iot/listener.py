@@ -3,15 +3,21 @@
 committed.
 
 Why nothing is lost and nothing doubled:
-- the session is persistent (``clean_session=False``) under a fixed client id, so the broker keeps the subscription
-  and queues QoS 1 messages while the listener is down, and delivers them when it is back;
+- the session is persistent (MQTT 5: ``clean_start=False`` with a session expiry of 30 days, the equivalent of
+  3.1.1's ``clean_session=False``) under a fixed client id, so the broker keeps the subscription and queues QoS 1
+  messages while the listener is down, and delivers them when it is back;
 - acknowledgements are manual (paho's ``manual_ack``): a message is PUBACKed after the transaction that stored it
   committed; a listener killed before that gets it again (the broker resends unacknowledged messages on reconnect);
 - a message that arrives twice (resent after a kill between commit and PUBACK, or sent twice by a device) is found by
   its (device, message id) key and counted as a duplicate.
 
-The broker bounds how many unacknowledged messages it sends at once (Mosquitto: ``max_inflight_messages``, 20 by
-default), so a batch is at most that many unless the broker allows more.
+Why MQTT 5: acknowledging after the commit keeps messages unacknowledged for a batch's time. Under 3.1.1 Mosquitto
+sends at most ``max_inflight_messages`` (20) unacknowledged messages and queues the rest up to
+``max_queued_messages`` (1,000), dropping beyond: a burst faster than the database was lost. Under MQTT 5 the
+client's Receive Maximum (here 65,535, the most MQTT allows) sets that window, so a batch can be hundreds of
+messages and a burst waits in the listener's memory, unacknowledged, instead of the broker's queue. While the
+listener is down the broker still queues at most ``max_queued_messages`` for it: size that in the broker for the
+longest outage you want to survive (docs/iot.md).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 from django.db import DatabaseError, close_old_connections
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from prometheus_client import Counter, Histogram
 
 from shanzhi.core import clock
@@ -33,6 +41,7 @@ from shanzhi.iot import rules, services
 logger = logging.getLogger("shanzhi.iot.listener")
 
 DEFAULT_CLIENT_ID = "shanzhi-iot-listener"
+SESSION_EXPIRY = 30 * 24 * 3600  # seconds the broker keeps the session (and queues for it) while the listener is away
 
 MESSAGES = Counter("shanzhi_iot_messages_total", "IoT messages taken by the listener, by outcome", ["outcome"])
 BATCH_SECONDS = Histogram(
@@ -49,6 +58,7 @@ class ListenerConfig:
     username: str = ""
     password: str = ""
     batch_size: int = 500
+    receive_maximum: int = 65535  # unacknowledged messages the broker may send at once (MQTT 5 Receive Maximum)
     batch_wait: float = 0.02  # after the first message, how long to wait for more
     keepalive: int = 30
 
@@ -70,8 +80,7 @@ class Listener:
         self.client = mqtt.Client(
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
             client_id=config.client_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
+            protocol=mqtt.MQTTv5,
             manual_ack=True,
         )
         if config.username:
@@ -106,7 +115,17 @@ class Listener:
 
     # --- the main thread ---
     def run(self) -> None:
-        self.client.connect_async(self.config.host, self.config.port, keepalive=self.config.keepalive)
+        services.ingest_warm_up()
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = SESSION_EXPIRY
+        properties.ReceiveMaximum = max(self.config.receive_maximum, self.config.batch_size)
+        self.client.connect_async(
+            self.config.host,
+            self.config.port,
+            keepalive=self.config.keepalive,
+            clean_start=False,
+            properties=properties,
+        )
         self.client.loop_start()
         try:
             while not self.stopping.is_set():

@@ -30,6 +30,7 @@ from shanzhi.appeals.models import EventKind as AppealEventKind
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from shanzhi.iot import adapters, rules
+from shanzhi.iot.bulk_update import update_rows
 from shanzhi.iot.models import (
     Alarm,
     AlarmState,
@@ -46,6 +47,8 @@ from shanzhi.iot.models import (
 from shanzhi.iot.selectors import alarm_get
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.orgs.permissions import holds, in_subtree, sees_everything
+from shanzhi.routing.services import routing_advice
+from shanzhi.sla.services import deadlines_for
 
 logger = logging.getLogger("shanzhi.iot")
 
@@ -188,6 +191,7 @@ def _store(fresh: list[_Valid], outcome: IngestOutcome) -> None:
     touched: dict[int, Alarm] = {}
     new_alarms: list[Alarm] = []
     events: list[DeviceEvent] = []
+    event_alarms: list[Alarm | None] = []
     for item in fresh:
         reading = item.reading
         alarm: Alarm | None = None
@@ -197,26 +201,27 @@ def _store(fresh: list[_Valid], outcome: IngestOutcome) -> None:
                 outcome.alarms_joined += 1
             if alarm.pk is not None:
                 touched[alarm.pk] = alarm
+        # Ids, not instances: assigning a related instance asks the database routers, per row and field.
         events.append(
             DeviceEvent(
-                device=item.device,
+                device_id=item.device.pk,
                 message_id=reading.message_id,
                 kind=reading.kind,
                 alarm_type=reading.alarm_type,
                 occurred_at=reading.occurred_at,
                 received_at=item.received_at,
                 data=reading.data,
-                alarm=alarm,
             )
         )
+        event_alarms.append(alarm)
     if new_alarms:
         Alarm.objects.bulk_create(new_alarms)
         outcome.alarms_new = [a.pk for a in new_alarms]
         _alarms_to_work(new_alarms, outcome)
     if touched:
-        Alarm.objects.bulk_update(list(touched.values()), ["last_at", "event_count"])
-    for event in events:
-        event.alarm_id = event.alarm.pk if event.alarm is not None else None
+        update_rows(Alarm, ["last_at", "event_count"], list(touched.values()))
+    for event, alarm in zip(events, event_alarms, strict=True):
+        event.alarm_id = alarm.pk if alarm is not None else None
     DeviceEvent.objects.bulk_create(events)
     outcome.stored = len(events)
     _devices_seen(fresh)
@@ -282,7 +287,14 @@ def _alarms_to_work(new_alarms: list[Alarm], outcome: IngestOutcome) -> None:
         appeal = existing.get(draft.appeal.idempotency_key or "", draft.appeal)
         alarm.appeal = appeal
         outcome.appeals.append(appeal.pk)
-    Alarm.objects.bulk_update([a for a, _ in drafts], ["appeal"])
+    update_rows(Alarm, ["appeal"], [a for a, _ in drafts])
+
+
+def ingest_warm_up() -> None:
+    """Load what the first alarm would otherwise load — the classifier's libraries and model, the routing snapshot,
+    the SLA calendar — so that the first alarm after a start is not seconds late (the listener calls it once)."""
+    routing_advice(text="物联感知告警：烟雾报警", area=None, channel=Channel.IOT)
+    deadlines_for(category=None, urgency="emergency", start=clock.now())
 
 
 def alarm_draft(alarm: Alarm) -> IntakeDraft:
@@ -336,19 +348,28 @@ def _lead_unit(grid: Unit) -> Unit | None:
     return None
 
 
+SEEN_PRECISION = dt.timedelta(seconds=30)
+
+
 def _devices_seen(fresh: list[_Valid]) -> None:
-    """Every device that spoke is online; its last message time and battery level are kept."""
+    """Every device that spoke is online; its last message time (to 30 s: a device heard from within that is not
+    written again) and battery level are kept."""
     devices: dict[int, Device] = {}
+    changed: set[int] = set()
     for item in fresh:  # in order of occurrence: the last battery level wins
         device = devices.setdefault(item.device.pk, item.device)
         seen = min(item.reading.occurred_at, item.received_at)
-        if device.last_seen_at is None or seen > device.last_seen_at:
+        if device.last_seen_at is None or seen - device.last_seen_at >= SEEN_PRECISION:
             device.last_seen_at = seen
-        device.status = DeviceStatus.ONLINE
+            changed.add(device.pk)
+        if device.status != DeviceStatus.ONLINE:
+            device.status = DeviceStatus.ONLINE
+            changed.add(device.pk)
         battery = item.reading.data.get("battery")
-        if battery is not None:
-            device.battery = max(0, min(100, int(battery)))
-    Device.objects.bulk_update(list(devices.values()), ["last_seen_at", "status", "battery"])
+        if battery is not None and device.battery != (level := max(0, min(100, int(battery)))):
+            device.battery = level
+            changed.add(device.pk)
+    update_rows(Device, ["last_seen_at", "status", "battery"], [devices[pk] for pk in sorted(changed)])
 
 
 # --- devices ----------------------------------------------------------------------------------------------------

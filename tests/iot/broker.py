@@ -25,10 +25,12 @@ def database_url() -> str:
     return f"postgres://{db.get('USER') or 'postgres'}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def listener_start(*, client_id: str, prefix: str, log: Path, var_dir: Path) -> subprocess.Popen[bytes]:
+def listener_start(
+    *, client_id: str, prefix: str, log: Path, var_dir: Path, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url(), "SHANZHI_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "shanzhi.cli", "iot_listen", "--client-id", client_id, "--prefix", prefix],
+        [sys.executable, "-m", "shanzhi.cli", "iot_listen", "--client-id", client_id, "--prefix", prefix, *extra],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
@@ -77,13 +79,15 @@ class Publisher:
 
 def session_remove(client_id: str) -> None:
     """Connect once with a clean session under ``client_id``: the broker drops what it kept for it."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
     client = mqtt.Client(
-        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        clean_session=True,
-        protocol=mqtt.MQTTv311,
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
     )
-    client.connect(HOST, PORT, keepalive=10)
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = 0
+    client.connect(HOST, PORT, keepalive=10, clean_start=True, properties=properties)
     client.loop_start()
     time.sleep(0.2)
     client.disconnect()

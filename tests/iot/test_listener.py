@@ -88,13 +88,15 @@ def test_killed_mid_stream_and_restarted_nothing_is_lost_and_nothing_doubled(des
     messages = [_alarm(d, f"{d.code}-{n}", prefix) for n in range(per_device) for d in devices]
     total = len(messages)  # 300 events: 20 alarms (each device's repeats join its one open alarm), 20 appeals
     log = tmp_path / "listener.log"
-    first = listener_start(client_id=client_id, prefix=prefix, log=log, var_dir=tmp_path)
+    # Small batches, so that the kill lands between commits while the stream flows.
+    small = ("--batch-size", "10", "--batch-wait", "0")
+    first = listener_start(client_id=client_id, prefix=prefix, log=log, var_dir=tmp_path, extra=small)
     publisher = Publisher(f"test-pub-{uuid.uuid4().hex[:8]}")
     second = None
     try:
         assert wait_for(lambda: log_count(log, "iot listener connected") >= 1), log.read_text()
         published: list[int] = []
-        stream = threading.Thread(target=lambda: published.append(publisher.publish_all(messages, pause=0.004)))
+        stream = threading.Thread(target=lambda: published.append(publisher.publish_all(messages, pause=0.01)))
         stream.start()
         # Kill it while the stream is flowing: some stored, not all.
         assert wait_for(lambda: DeviceEvent.objects.count() >= total // 5, step=0.02), log.read_text()
@@ -104,7 +106,7 @@ def test_killed_mid_stream_and_restarted_nothing_is_lost_and_nothing_doubled(des
         stream.join(120)
         assert published == [total]
         assert stored_at_kill < total  # the kill did land mid-stream
-        second = listener_start(client_id=client_id, prefix=prefix, log=log, var_dir=tmp_path)
+        second = listener_start(client_id=client_id, prefix=prefix, log=log, var_dir=tmp_path, extra=small)
         assert wait_for(lambda: log_count(log, "session present: True") >= 1), log.read_text()
         assert wait_for(lambda: DeviceEvent.objects.count() >= total), log.read_text()
         assert wait_for(lambda: Appeal.objects.count() >= len(devices)), log.read_text()

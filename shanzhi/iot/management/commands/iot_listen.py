@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=env("SHANZHI_MQTT_CLIENT_ID", DEFAULT_CLIENT_ID))
         parser.add_argument("--prefix", default=env("SHANZHI_MQTT_PREFIX", rules.DEFAULT_TOPIC_PREFIX))
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--receive-maximum", type=int, default=65535, help="MQTT 5 Receive Maximum：未确认消息的最大数量"
+        )
         parser.add_argument("--batch-wait", type=float, default=0.02, help="首条消息后等待更多消息的秒数")
         parser.add_argument("--metrics-port", type=int, default=0, help="在此端口提供 Prometheus 指标（0 表示不提供）")
 
@@ -40,6 +43,7 @@ class Command(BaseCommand):
             password=os.environ.get("SHANZHI_MQTT_PASSWORD", ""),
             batch_size=max(1, options["batch_size"]),
             batch_wait=max(0.0, options["batch_wait"]),
+            receive_maximum=max(1, min(65535, options["receive_maximum"])),
         )
         if options["metrics_port"]:
             from prometheus_client import start_http_server
