@@ -159,6 +159,15 @@ def messages_ingest(messages: Sequence[Incoming], *, prefix: str = rules.DEFAULT
     with transaction.atomic():
         if rejects:
             RejectedMessage.objects.bulk_create(rejects)
+        if valid:
+            # One ingest at a time per device (the listener, a webhook call): lock the batch's devices in a fixed
+            # order, then look for what is stored already and for the open alarms.
+            list(
+                Device.objects.select_for_update()
+                .filter(pk__in={v.device.pk for v in valid})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         fresh = _fresh(valid, outcome)
         if fresh:
             _store(fresh, outcome)
@@ -446,7 +455,7 @@ def alarm_resolve(*, actor: User, alarm_id: int, real: bool, note: str = "") -> 
     alarm = alarm_get(user=actor, alarm_id=alarm_id)
     if not may_resolve_alarms(actor):
         raise PermissionDenied(_("您不能核实告警"), code="iot_may_not_resolve")
-    alarm = Alarm.objects.select_for_update().select_related("device", "appeal").get(pk=alarm.pk)
+    alarm = Alarm.objects.select_for_update(of=("self",)).select_related("device", "appeal").get(pk=alarm.pk)
     if alarm.state != AlarmState.OPEN:
         raise TransitionNotAllowed(_("该告警已核实"), code="iot_alarm_resolved")
     note = note.strip()
