@@ -23,9 +23,10 @@ def test_the_grid_worker_sees_the_alarm_and_calls_it_false(live_server, desk, de
     messages_ingest(
         [
             incoming(a, alarm_payload(a, "m-1", at=clock.now())),
-            incoming(b, alarm_payload(b, "m-2", at=clock.now(), alarm="smoke")),
+            incoming(b, camera_alarm),
         ]
     )
+    assert Alarm.objects.count() == 2
     client = Client()
     client.force_login(desk.grid_worker_a)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
