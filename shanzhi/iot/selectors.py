@@ -11,10 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncHour
 
+from shanzhi.core import clock
 from shanzhi.core.errors import NotFound
 from shanzhi.iot import rules
-from shanzhi.iot.models import Alarm, AlarmState, Device, DeviceStatus, RejectedMessage
+from shanzhi.iot.models import Alarm, AlarmState, Device, DeviceEvent, DeviceStatus, EventKind, RejectedMessage
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.orgs.permissions import is_active_staff, is_territorial_staff, sees_everything, subtree_q
 
@@ -162,6 +164,29 @@ def by_grid(*, user: User, since: dt.datetime) -> list[GridRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class AccessHour:
+    hour: dt.datetime
+    entries: int
+    exits: int
+
+
+def access_by_hour(*, user: User, device: Device, since: dt.datetime) -> list[AccessHour]:
+    """Entries and exits through an access gate per hour since ``since`` (in the centre's time zone), in scope."""
+    if not devices_visible_to(user).filter(pk=device.pk).exists():
+        raise NotFound()
+    rows = (
+        DeviceEvent.objects.filter(device=device, kind=EventKind.ACCESS, occurred_at__gte=since)
+        .annotate(hour=TruncHour("occurred_at", tzinfo=clock.centre_tz()))
+        .values("hour")
+        .annotate(
+            entries=Count("pk", filter=Q(data__direction="in")), exits=Count("pk", filter=Q(data__direction="out"))
+        )
+        .order_by("hour")
+    )
+    return [AccessHour(r["hour"], r["entries"], r["exits"]) for r in rows]
 
 
 def rejected_counts() -> dict[tuple[str, ...], int]:

@@ -108,6 +108,9 @@ def device_detail(request: HttpRequest, code: str) -> HttpResponse:
         "alarms": list(selectors.alarms_list(user=user, device_code=device.code)[:50]),
         "events": list(device.events.order_by("-occurred_at")[:50]),
         "topic": rules.events_topic(device.code),
+        "access": selectors.access_by_hour(user=user, device=device, since=clock.now() - dt.timedelta(days=1))
+        if device.device_type == "access_gate"
+        else [],
     }
     return render(request, "iot/device_detail.html", context)
 

@@ -1,5 +1,6 @@
 """Console pages, the API and the webhook, each through the viewer's scope: outside it, nothing (404 / empty)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -145,3 +146,22 @@ def test_the_webhook_takes_signed_messages_and_refuses_the_rest(desk, devices):
         "malformed",
         "unknown_device",
     ]
+
+
+def test_access_entries_and_exits_per_hour_in_scope(desk, devices, login):
+    gate = devices["gate_b"]
+    base = clock.now().replace(minute=5, second=0, microsecond=0) - dt.timedelta(hours=2)
+    batch = [
+        incoming(gate, json.dumps(rules.signed(gate.secret, {
+            "recordId": f"r-{i}", "openTime": (base + dt.timedelta(minutes=i * 20)).isoformat(),
+            "openType": "FACE", "direction": "in" if i % 3 else "out", "personId": f"P-{i}",
+        })).encode())
+        for i in range(6)
+    ]  # fmt: skip
+    messages_ingest(batch)
+    hours = selectors.access_by_hour(user=desk.town_b_handler, device=gate, since=base - dt.timedelta(hours=1))
+    assert [(h.entries, h.exits) for h in hours] == [(2, 1), (2, 1)]
+    with pytest.raises(NotFound):
+        selectors.access_by_hour(user=desk.grid_worker_a, device=gate, since=base)
+    page = login(desk.town_b_handler).get("/console/iot/devices/AC-B-001/").content.decode()
+    assert 'id="iot-access"' in page and "P-1" not in page
