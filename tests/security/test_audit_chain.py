@@ -205,3 +205,17 @@ def test_the_admin_shows_the_chain_read_only_and_verifies_it(desk):
     _tamper("UPDATE core_auditentry SET subject_id = %s WHERE seq = 2", ["9"])
     page = client.get(reverse("admin:core_auditentry_verify"), follow=True)
     assert "哈希链断裂" in page.content.decode()
+
+
+def test_api_keys_created_and_revoked_are_chained(desk):
+    from shanzhi.orgs.apikeys import apikey_revoke
+
+    user = staff(desk.district.centre, "integration", "int-chain")
+    api_key, clear = apikey_create(user=user, name="审计")
+    apikey_revoke(api_key=api_key)
+    rows = AuditEntry.objects.filter(subject_type="apikey").order_by("seq")
+    assert [(r.action, r.subject_id) for r in rows] == [
+        ("apikey.create", api_key.prefix),
+        ("apikey.revoke", api_key.prefix),
+    ]
+    assert clear not in json.dumps([r.content() for r in AuditEntry.objects.all()])
