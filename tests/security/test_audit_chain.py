@@ -219,3 +219,36 @@ def test_api_keys_created_and_revoked_are_chained(desk):
         ("apikey.revoke", api_key.prefix),
     ]
     assert clear not in json.dumps([r.content() for r in AuditEntry.objects.all()])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain():
+    """Four connections append at once: the unique prev_hash refuses the losers, who retry on the new head."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    audit_record("test.concurrent", subject_type="writer", subject_id=f"{n}-{i}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    verdict = audit_verify()
+    assert verdict.ok and verdict.rows == 40
+    assert sorted(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, 41))

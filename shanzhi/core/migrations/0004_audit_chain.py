@@ -6,7 +6,7 @@ from django.db import migrations, models
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit entries are append-only (%)', TG_OP;
+    RAISE EXCEPTION 'audit entries are append-only';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON core_auditentry
