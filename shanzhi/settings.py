@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "shanzhi.core.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "shanzhi.core.database_unavailable.DatabaseUnavailableMiddleware",
     # Last: turns django-axes' lockout into the refusal page.
     "axes.middleware.AxesMiddleware",
@@ -207,6 +210,29 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (ADR 0024): scripts only from the centre's own static files — no inline script, no eval —
+# no plugins, no framing, forms post only here. Styles still allow inline (a few style attributes and the print
+# pages' <style>); the report-only policy below, without it, shows what is left (docs/security.md).
+# The portal's map tiles (SHANZHI_PORTAL_TILE_URL, a Leaflet URL template) are the one outside origin allowed.
+SHANZHI_PORTAL_TILE_URL = os.environ.get("SHANZHI_PORTAL_TILE_URL", "")
+_CSP_IMAGES = [CSP.SELF, "data:", "blob:"]
+if SHANZHI_PORTAL_TILE_URL:
+    _tiles = urlsplit(SHANZHI_PORTAL_TILE_URL.replace("{s}.", "tiles."))
+    _CSP_IMAGES.append(f"{_tiles.scheme}://{_tiles.netloc}".replace("://tiles.", "://*."))
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": _CSP_IMAGES,
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CSP_REPORT_ONLY = {**SECURE_CSP, "style-src": [CSP.SELF]}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
@@ -250,6 +276,8 @@ SHANZHI: dict[str, Any] = {
     "PUBLIC_BASE_URL": os.environ.get("SHANZHI_PUBLIC_BASE_URL", ""),
     # Key for encrypting ID numbers at rest; derived from SECRET_KEY when not set (set it in production).
     "FIELD_KEY": os.environ.get("SHANZHI_FIELD_KEY", ""),
+    # The audit chain's HMAC key (ADR 0024); empty: derived from SECRET_KEY. Set it so SECRET_KEY can be rotated.
+    "AUDIT_KEY": os.environ.get("SHANZHI_AUDIT_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),

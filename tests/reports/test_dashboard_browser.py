@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
 from shanzhi.core import clock
@@ -62,9 +63,8 @@ def test_dashboard_shows_database_figures(live_server, district, make_user, sett
             longitude=106.8, latitude=39.62, created_at=clock.now(),
         )  # fmt: skip
         page.evaluate("window.__marker = 1")
-        page.wait_for_function(
-            "document.querySelector('[data-count=\"received_today\"]').textContent === '8'", timeout=10000
-        )
+        # (expect, not wait_for_function: a string predicate is eval'd in the page, which the CSP refuses)
+        expect(page.locator('[data-count="received_today"]')).to_have_text("8", timeout=10000)
         assert page.evaluate("window.__marker") == 1  # same page: no reload happened
         box = page.locator("#dash-map").bounding_box()
         assert box and box["width"] > 900 and box["height"] > 600
