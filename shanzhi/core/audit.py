@@ -240,8 +240,16 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    """The account tried, if it exists; otherwise only a digest: what people type into the name field by mistake
+    is often their password, and this log keeps everything for ever."""
+    from django.contrib.auth import get_user_model
+
     username = str(credentials.get("username", ""))[:150]
-    audit_record("auth.login_failed", detail={"username": username}, ip_address=_client_ip(request))
+    if get_user_model()._default_manager.filter(username=username).exists():
+        detail = {"username": username}
+    else:
+        detail = {"unknown_username_sha256": hashlib.sha256(username.encode()).hexdigest()[:16]}
+    audit_record("auth.login_failed", detail=detail, ip_address=_client_ip(request))
 
 
 def _on_admin_log(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
