@@ -213,6 +213,7 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (Django's own middleware): scripts, styles, fonts and requests from this site only — no
 # inline script or style anywhere (the templates have none; a test walks the pages with a browser and listens for
 # violations). Map tiles are images from the tile servers named in SHANZHI_CSP_IMG_ORIGINS (space-separated
@@ -238,6 +239,9 @@ SECURE_CSP = {
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    # The centre's domain serves HTTPS only, subdomains included (set both to 0 where a subdomain still has HTTP).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- logging: never personal data (see shanzhi.core.pii) ----------------------------------------------------
@@ -275,6 +279,8 @@ SHANZHI: dict[str, Any] = {
     "PUBLIC_BASE_URL": os.environ.get("SHANZHI_PUBLIC_BASE_URL", ""),
     # Key for encrypting ID numbers at rest; derived from SECRET_KEY when not set (set it in production).
     "FIELD_KEY": os.environ.get("SHANZHI_FIELD_KEY", ""),
+    # The audit chain's HMAC key (ADR 0024); empty: derived from SECRET_KEY. Set it so SECRET_KEY can be rotated.
+    "AUDIT_KEY": os.environ.get("SHANZHI_AUDIT_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),

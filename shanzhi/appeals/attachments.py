@@ -1,5 +1,6 @@
-"""Attachments (photos, documents): the type is sniffed from the bytes, images are opened to prove they are images,
-sizes and counts are limited. A refused file leaves nothing behind."""
+"""Attachments (photos, documents): the type is sniffed from the bytes, images are opened to prove they are images
+and stored without their metadata (GPS position, device, comments), sizes and counts are limited. A refused file
+leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -62,6 +63,40 @@ def _check_image(data: bytes) -> None:
         raise ValidationFailed(_("图片文件已损坏或不是真实的图片"), code="image_invalid") from exc
 
 
+#: Metadata an image may carry: EXIF (GPS position, device, time), XMP, IPTC, comments, PNG text chunks.
+_METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc", "icc_profile"}
+
+
+def strip_metadata(data: bytes, mime: str) -> bytes:
+    """The picture without what travels with it (a phone's JPEG knows where it was taken: often the citizen's
+    home). An image that carries metadata is turned upright by its orientation tag and encoded anew in its own
+    format; one that carries none is kept byte for byte. An animated GIF keeps its frames."""
+    import io
+
+    from PIL import ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        text_chunks = getattr(image, "text", {}) if image.format == "PNG" else {}
+        carries = bool(image.getexif()) or bool(text_chunks) or bool(_METADATA_KEYS & set(image.info))
+        if not carries:
+            return data
+        fmt = image.format or IMAGE_TYPES[mime].upper()
+        if getattr(image, "is_animated", False):
+            out = io.BytesIO()
+            image.save(out, format=fmt, save_all=True)
+            return out.getvalue()
+        upright = ImageOps.exif_transpose(image)
+        clean = upright.copy()  # keeps a palette and transparency; the metadata goes with ``info``
+        clean.info.clear()
+        clean.getexif().clear()
+        if fmt == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
+            clean = clean.convert("RGB")
+        out = io.BytesIO()
+        options = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
+        clean.save(out, format=fmt, **options)
+        return out.getvalue()
+
+
 def read_limited(stream: IO[bytes], limit: int) -> bytes:
     """Read at most ``limit`` bytes; refuse a larger upload without reading it all into memory."""
     data = stream.read(limit + 1)
@@ -81,6 +116,8 @@ def attachment_add(
     limit = int(settings.SHANZHI["ATTACHMENT_MAX_BYTES"])
     data = read_limited(upload, limit)
     mime, ext = sniff(data)
+    if mime in IMAGE_TYPES:
+        data = strip_metadata(data, mime)
     digest = hashlib.sha256(data).hexdigest()
     original = (name or getattr(upload, "name", "") or f"file.{ext}").rsplit("/", 1)[-1][:200]
     with transaction.atomic():

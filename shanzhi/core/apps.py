@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from shanzhi.core import audit
         from shanzhi.core.observability import gauges
 
         gauges.register()
+        audit.connect()

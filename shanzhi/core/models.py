@@ -1,10 +1,23 @@
-"""Shared kernel models: the personal-data access log and the claimed slots of periodic jobs."""
+"""Shared kernel models: the personal-data access log, the audit chain (:mod:`shanzhi.core.audit`) and the claimed
+slots of periodic jobs."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.audit import AuditEntry, Record, audit_record_many
+
+__all__ = ["AuditEntry", "PersonalDataAccess", "ScheduledRun"]
+
+
+class PersonalDataAccessManager(models.Manager["PersonalDataAccess"]):
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        """Rows written in bulk (the API's full views) are chained too."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        audit_record_many(row.audit_record() for row in created)
+        return created
 
 
 class PersonalDataAccess(models.Model):
@@ -23,6 +36,8 @@ class PersonalDataAccess(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = PersonalDataAccessManager()
+
     class Meta:
         verbose_name = "个人信息查看记录"
         verbose_name_plural = verbose_name
@@ -32,7 +47,20 @@ class PersonalDataAccess(models.Model):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk:
             raise ValueError("personal-data access records are append-only")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            audit_record_many([self.audit_record()])
+
+    def audit_record(self) -> Record:
+        """This view or export as an entry of the audit chain (ids, field names and the reason; no values)."""
+        return Record(
+            action=f"personal_data.{self.action}",
+            actor=self.user,
+            subject_type=self.subject_type,
+            subject_id=self.subject_id,
+            detail={"fields": self.fields, "reason": self.reason, "access_id": self.pk},
+            ip_address=self.ip_address,
+        )
 
 
 class ScheduledRun(models.Model):

@@ -12,7 +12,7 @@ import hmac
 import re
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -105,29 +105,47 @@ def mask_address(address: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _fernet() -> Fernet:
-    key = settings.SHANZHI.get("FIELD_KEY")
-    if not key:
+def _fernet() -> MultiFernet:
+    """``SHANZHI_FIELD_KEY`` holds one Fernet key, or several separated by commas: the first encrypts, every one
+    decrypts (key rotation: put the new key first, run ``shanzhi rotate_field_keys``, then drop the old one)."""
+    configured = str(settings.SHANZHI.get("FIELD_KEY") or "")
+    keys = [k.strip() for k in configured.split(",") if k.strip()]
+    if not keys:
         digest = hashlib.sha256(("shanzhi-field-key:" + settings.SECRET_KEY).encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def field_keys_changed() -> None:
+    """Forget the keys read from the settings (after the settings changed, in tests and key rotation)."""
+    _fernet.cache_clear()
 
 
 def encrypt(value: str) -> str:
-    """Encrypt a short personal value for storage (Fernet: AES-128-CBC + HMAC-SHA256)."""
+    """Encrypt a short personal value for storage (Fernet: AES-128-CBC + HMAC-SHA256) under the current key."""
     if not value:
         return ""
     return _fernet().encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    """The clear value of :func:`encrypt`; an empty string if the key changed or the token is damaged."""
+    """The clear value of :func:`encrypt` under any configured key; empty if no key opens it or it is damaged."""
     if not token:
         return ""
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         return ""
+
+
+def reencrypt(token: str) -> str | None:
+    """``token`` encrypted anew under the current key; None if no configured key opens it (left as it is)."""
+    if not token:
+        return token
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def blind_index(value: str) -> str:

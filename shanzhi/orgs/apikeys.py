@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock
+from shanzhi.core.audit import audit_record
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.orgs.models import ApiKey, User
 from shanzhi.orgs.permissions import PERSONAL_DATA_PERMISSION
@@ -64,6 +65,7 @@ def apikey_create(*, user: User, name: str, expires_at: dt.datetime | None = Non
     api_key = ApiKey.objects.create(
         name=name[:100], prefix=prefix, key_hash=hash_key(clear_key), user=user, expires_at=expires_at
     )
+    audit_record("apikey.create", subject_type="apikey", subject_id=prefix, detail={"user_id": user.pk})
     return api_key, clear_key
 
 
@@ -76,6 +78,7 @@ def apikey_revoke(*, api_key: ApiKey | str) -> ApiKey:
     if row.is_active:
         row.is_active = False
         row.save(update_fields=["is_active"])
+        audit_record("apikey.revoke", subject_type="apikey", subject_id=row.prefix, detail={"user_id": row.user_id})
     _cache.drop_key(row.pk)
     return row
 
