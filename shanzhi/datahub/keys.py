@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.db import models, transaction
 
 from shanzhi.core import pii
@@ -11,7 +11,7 @@ from shanzhi.datahub.models import Enterprise, Person
 BATCH = 5000
 
 
-def _current() -> Fernet:
+def _current() -> MultiFernet:
     return pii._fernet()  # the key core.pii encrypts with (SHANZHI_FIELD_KEY)
 
 
@@ -25,7 +25,7 @@ def rotate_field_key(*, old_key: str) -> dict[str, int]:
     return counts
 
 
-def _rotate(model: type[models.Model], fields: tuple[str, ...], old: Fernet, new: Fernet) -> int:
+def _rotate(model: type[models.Model], fields: tuple[str, ...], old: Fernet, new: Fernet | MultiFernet) -> int:
     changed = 0
     last = 0
     while True:
