@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.ids import as_id
 from shanzhi.exchange import selectors, services
 from shanzhi.exchange.models import DeliveryState
@@ -49,10 +49,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     delivery_id = as_id(str(pk))
+    if delivery_id is None:
+        raise NotFound()
+    row = selectors.delivery_get(user, delivery_id)  # outside the scope: NotFound, a 404 like any other object
     try:
-        if delivery_id is None:
-            raise ShanzhiError(_("找不到该记录，或您无权查看"), code="not_found")
-        row = selectors.delivery_get(user, delivery_id)
         services.delivery_resend(actor=user, delivery=row)
         messages.success(request, _("已重新排队发送"))
     except ShanzhiError as error:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shanzhi.core import pii
-from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.grid import boundary_import, rules, selectors, teams, training
 from shanzhi.grid.models import GridImport, MemberRole
 from shanzhi.orgs.models import User
@@ -141,6 +141,8 @@ def member_remove(request: HttpRequest, code: str, member_id: int) -> HttpRespon
     try:
         teams.member_remove(actor=user, member_id=member_id)
         messages.success(request, _("已移出网格服务队"))
+    except NotFound:
+        raise  # a member of a team outside the scope (or none): a 404, as for any object outside the scope
     except ShanzhiError as error:
         messages.error(request, str(error.message))
     return redirect("grid:grid", code=code)

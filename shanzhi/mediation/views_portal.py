@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shanzhi.core import clock, pii
-from shanzhi.core.errors import ShanzhiError
+from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.mediation import appointments, forms, selectors
 from shanzhi.mediation.models import Slot
 
@@ -76,8 +76,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _phone(request):
+        return redirect(reverse("portal:signin") + "?next=" + reverse("mediation_portal:index"))
     try:
         appointments.appointment_cancel(phone=_phone(request), appointment_id=pk)
+    except NotFound:
+        raise  # someone else's appointment (or none): a 404, as for any object outside the scope
     except ShanzhiError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -133,7 +133,7 @@ def endpoints(args: Arguments, api_methods: dict[str, tuple[str, ...]] | None = 
         kwargs = {}
         for param, conv in converters.items():
             choice = _regex_choice(route, param)
-            kwargs[param] = choice if choice is not None and param == "app_label" else args.value(name, param, conv)
+            kwargs[param] = choice if choice is not None else args.value(name, param, conv)
         try:
             path = reverse(name, kwargs=kwargs)
         except Exception as exc:  # a pattern we cannot fill fails loudly
