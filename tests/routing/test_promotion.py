@@ -109,3 +109,19 @@ def test_same_model_again_is_not_promoted(model_dir):
 
 def test_tiny_fixture_covers_recent_labels():
     assert set(RECENT) == set(TINY)
+
+
+@pytest.mark.django_db
+def test_versions_command_shows_the_comparison_to_the_admin(model_dir):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    current = store.version_save(good_model(), metrics={}, source={})
+    store.version_promote(current)
+    tasks.candidate_consider(worse_model(), recent_history(), source={})
+    out = StringIO()
+    call_command("routing", "versions", stdout=out)
+    text = out.getvalue()
+    assert "* v1" in text and "  v2" in text
+    assert "影子评估：近期已确认 36 条" in text and "结论：新模型准确率" in text and "保留当前模型" in text

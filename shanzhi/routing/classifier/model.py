@@ -164,18 +164,15 @@ def classifier_train(
 
 
 def _prototype_weight_choose(model: TextClassifier, sets: list[tuple[list[str], list[str]]]) -> float:
-    """The weight of the description similarity with the best mean accuracy over the given labelled sets."""
-    index = {c: i for i, c in enumerate(model.classes)}
-    usable = []
-    for texts, labels in sets:
-        keep = [i for i, label in enumerate(labels) if label in index]
-        if keep:
-            usable.append(([texts[i] for i in keep], np.array([index[labels[i]] for i in keep])))
+    """The weight of the description similarity with the best *level-1* accuracy over the given labelled sets (on
+    average): the descriptions speak for a class as a whole, so they are judged on the level-1 decision."""
+    level1 = np.array([c.split("/")[0] for c in model.classes])
+    usable = [(texts, np.array([label.split("/")[0] for label in labels])) for texts, labels in sets if texts]
     if not usable:
         return 0.0
     best, best_score = 0.0, -1.0
     for weight in PROTOTYPE_WEIGHTS:
-        score = float(np.mean([(model._scores(t, weight).argmax(axis=1) == y).mean() for t, y in usable]))
+        score = float(np.mean([(level1[model._scores(t, weight).argmax(axis=1)] == y).mean() for t, y in usable]))
         if score > best_score + 1e-9:
             best, best_score = weight, score
     return best

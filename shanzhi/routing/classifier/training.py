@@ -136,12 +136,10 @@ def model_train(
     corpus's calibration file, written with held-back templates: a split of generated training text would make the
     model look surer than it is on real wording."""
     data = [*examples, *(keyword_examples() + expert_examples() if with_keywords else [])]
-    calibration = validation = None
+    calibration = None
     if seed_calibration:
         cal = seed_examples("calibration")
         calibration = ([e.text for e in cal], [e.label for e in cal])
-        letters = seed_examples("calibration_letters") if (SEED_DIR / "calibration_letters.csv").exists() else []
-        validation = ([e.text for e in letters], [e.label for e in letters]) if letters else None
     return classifier_train(
         [e.text for e in data],
         [e.label for e in data],
@@ -149,7 +147,6 @@ def model_train(
         sample_weight=[e.weight for e in data],
         descriptions=category_descriptions() if with_keywords else None,
         vector_cache=vector_cache(),
-        validation=validation,
         **train_options(),
     )
 

@@ -343,9 +343,8 @@ def messages_for(
 Rows = list[dict[str, str]]
 
 
-def corpus_build(seed: int = SEED) -> tuple[Rows, Rows, Rows, Rows]:
-    """Training rows, held-back rows, calibration rows (held-back style, another seed: fits the temperature) and
-    calibration letters (letter-shaped, held-back problems: choose the weight of the description similarity)."""
+def corpus_build(seed: int = SEED) -> tuple[Rows, Rows, Rows]:
+    """Training rows, held-back rows, and calibration rows (held-back style, another seed: fits the temperature)."""
     banks = banks_load()
     known = set(category_leaf_paths())
     unknown = [b.path for b in banks if b.path not in known]
@@ -358,7 +357,6 @@ def corpus_build(seed: int = SEED) -> tuple[Rows, Rows, Rows, Rows]:
     train: list[dict[str, str]] = []
     held: list[dict[str, str]] = []
     calibration: list[dict[str, str]] = []
-    cal_letters: list[dict[str, str]] = []
     leaves_per_level1: dict[str, int] = {}
     for bank in banks:
         level1 = bank.path.split("/")[0]
@@ -370,10 +368,7 @@ def corpus_build(seed: int = SEED) -> tuple[Rows, Rows, Rows, Rows]:
         train.extend(messages_for(bank, held=False, count=n_train, seed=seed))
         held.extend(messages_for(bank, held=True, count=n_held, seed=seed))
         calibration.extend(messages_for(bank, held=True, count=3, seed=seed + 1))
-        # Letters about the held-back problem: the shape of real letters, wording training never saw. They choose
-        # the weight of the description similarity (not the temperature).
-        cal_letters.extend(messages_for(bank, held=True, count=2, seed=seed + 2, letters=True))
-    return train, held, calibration, cal_letters
+    return train, held, calibration
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> None:
@@ -384,15 +379,11 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def main() -> None:
-    train, held, calibration, cal_letters = corpus_build()
+    train, held, calibration = corpus_build()
     _write(HERE / "train.csv", train)
     _write(HERE / "heldout.csv", held)
     _write(HERE / "calibration.csv", calibration)
-    _write(HERE / "calibration_letters.csv", cal_letters)
-    print(
-        f"train.csv: {len(train)}; heldout.csv: {len(held)}; calibration.csv: {len(calibration)}; "
-        f"calibration_letters.csv: {len(cal_letters)} messages"
-    )
+    print(f"train.csv: {len(train)}; heldout.csv: {len(held)}; calibration.csv: {len(calibration)} messages")
 
 
 if __name__ == "__main__":
