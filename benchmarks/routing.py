@@ -65,8 +65,9 @@ def main() -> None:
         from shanzhi.places.services import location_resolve
         from shanzhi.routing import classifier
         from shanzhi.routing.catalogue import catalogue
+        from shanzhi.routing.category_files import category_tree_import_csv
         from shanzhi.routing.classifier.training import cold_start_ensure, model_train, seed_examples
-        from shanzhi.routing.services import category_tree_import_csv, dispatch_plan
+        from shanzhi.routing.services import dispatch_plan
 
         district = load_district()
         grid_boundaries(district["grids"])

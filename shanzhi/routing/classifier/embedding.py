@@ -70,9 +70,11 @@ class WordVectorCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.vectors: dict[str, np.ndarray] = {}
-        for file in (SHIPPED, path):
-            if file is not None and file.exists():
-                self._read(file)
+        if SHIPPED.exists():
+            self._read(SHIPPED)
+        self.shipped = set(self.vectors) if path != SHIPPED else set()
+        if path is not None and path != SHIPPED and path.exists():
+            self._read(path)
 
     def _read(self, file: Path) -> None:
         with np.load(file, allow_pickle=False) as data:
@@ -94,7 +96,9 @@ class WordVectorCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".npz")
         os.close(fd)
-        words = sorted(self.vectors)
+        words = sorted(w for w in self.vectors if w not in self.shipped)  # the shipped table is not copied
+        if not words:
+            return
         np.savez_compressed(tmp, words=np.array(words), vectors=np.vstack([self.vectors[w] for w in words]))
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.path)
