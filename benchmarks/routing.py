@@ -65,8 +65,9 @@ def main() -> None:
         from shanzhi.places.services import location_resolve
         from shanzhi.routing import classifier
         from shanzhi.routing.catalogue import catalogue
+        from shanzhi.routing.category_files import category_tree_import_csv
         from shanzhi.routing.classifier.training import cold_start_ensure, model_train, seed_examples
-        from shanzhi.routing.services import category_tree_import_csv, dispatch_plan
+        from shanzhi.routing.services import dispatch_plan
 
         district = load_district()
         grid_boundaries(district["grids"])
@@ -124,6 +125,18 @@ def main() -> None:
         show("  locate", t_locate)
         show("  choose (dispatch_plan)", t_choose)
         print(f"  confident (≥ threshold, automatic): {auto / len(appeals):.1%}")
+        # Long narrative letters (the hand-written held-out set): the texts that cost most per appeal.
+        from shanzhi.routing.classifier.training import SEED_DIR, csv_examples
+
+        letters = csv_examples(SEED_DIR / "letters_heldout.csv", text_cols=["title", "text"], label_col="label")
+        t_letters = []
+        for _ in range(3):
+            for e in letters:
+                t0 = time.perf_counter()
+                classifier.classify(e.text)
+                t_letters.append(time.perf_counter() - t0)
+        show(f"  classify letters (avg {sum(len(e.text) for e in letters) / len(letters):.0f} ch)", t_letters)
+        print(f"  model backend: {classifier.model_current()[1].info['backend']}")
 
         if not args.skip_train:
             from shanzhi.routing.classifier.training import Example

@@ -25,8 +25,9 @@ def confirmed_examples(*, since: datetime | None = None, until: datetime | None 
     if until is not None:
         qs = qs.filter(created_at__lt=until)
     return [
-        Example(join_fields(title, content), path, created_at)
-        for title, content, path, created_at in qs.order_by("created_at").values_list(
-            "title", "content", "category__path", "created_at"
+        # ``suggested``: the classifier's first suggestion; a different confirmed category is a correction.
+        Example(join_fields(title, content), path, created_at, (suggestions or [{}])[0].get("path", ""))
+        for title, content, path, created_at, suggestions in qs.order_by("created_at").values_list(
+            "title", "content", "category__path", "created_at", "routing_suggestions"
         )
     ]

@@ -170,7 +170,7 @@ def test_evaluate_at_level1_and_cross_validation(tiny_model):
 def test_promotion_rule():
     assert promotion_decide(candidate_accuracy=0.5, current_accuracy=None, n_heldout=0).promote
     assert promotion_decide(candidate_accuracy=0.81, current_accuracy=0.80, n_heldout=100).promote
-    assert promotion_decide(candidate_accuracy=0.80, current_accuracy=0.80, n_heldout=100).promote
+    assert not promotion_decide(candidate_accuracy=0.80, current_accuracy=0.80, n_heldout=100).promote  # a tie keeps
     assert not promotion_decide(candidate_accuracy=0.79, current_accuracy=0.80, n_heldout=100).promote
     assert not promotion_decide(candidate_accuracy=0.99, current_accuracy=0.80, n_heldout=5).promote
 

@@ -55,6 +55,9 @@ def test_train_evaluate_predict(tiny_csv, model_dir, monkeypatch):
 
     out = run("evaluate", "--csv", str(tiny_csv), "--text-col", "title,text", "--label-col", "level1")
     assert "accuracy" in out and "macro-F1" in out and "confusion" in out
+    lines = out.splitlines()
+    assert lines[1].startswith("accuracy ") and " macro-F1 " in lines[1] and " ECE " in lines[1]  # as before
+    assert lines[-1].startswith("auto-dispatch at threshold 0.80: share ")
     assert "供水供电供气供热" in out
 
     out = run("evaluate", "--csv", str(tiny_csv), "--text-col", "text", "--label-col", "label", "--folds", "2")

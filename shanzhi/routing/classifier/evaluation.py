@@ -32,6 +32,10 @@ class Evaluation:
     rows: list[ClassRow] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)
     top3_accuracy: float = 0.0
+    # At the auto-dispatch threshold: the share of texts whose confidence reaches it, and how many of those are right.
+    threshold: float = 0.8
+    auto_share: float = 0.0
+    auto_accuracy: float = 0.0
 
     def summary(self) -> dict[str, float | int | str]:
         return {
@@ -40,7 +44,15 @@ class Evaluation:
             "macro_f1": round(self.macro_f1, 4),
             "top3_accuracy": round(self.top3_accuracy, 4),
             "ece": round(self.ece, 4),
+            "auto_share": round(self.auto_share, 4),
+            "auto_accuracy": round(self.auto_accuracy, 4),
         }
+
+
+def auto_threshold() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SHANZHI_ROUTING_AUTO_THRESHOLD", 0.8))
 
 
 def scores_compute(
@@ -60,7 +72,12 @@ def scores_compute(
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         rows.append(ClassRow(label, float(precision), float(recall), float(f1), int(confusion[i, :].sum())))
     correct = np.array([t == p for t, p in zip(truth, predicted, strict=True)])
+    threshold = auto_threshold()
+    auto = np.asarray(confidence) >= threshold
     return Evaluation(
+        threshold=threshold,
+        auto_share=float(auto.mean()) if len(truth) else 0.0,
+        auto_accuracy=float(correct[auto].mean()) if auto.any() else 0.0,
         n=len(truth),
         accuracy=float(correct.mean()) if len(truth) else 0.0,
         macro_f1=float(np.mean([r.f1 for r in rows])) if rows else 0.0,

@@ -49,7 +49,13 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def words(text: str) -> list[str]:
     """jieba words of a normalised text, without punctuation and spaces."""
-    return [w for w in _tokenizer().lcut(text, HMM=False) if _TOKEN_KEEP.search(w)]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> tuple[str, ...]:
+    # The n-gram and the embedding features of one appeal segment the same text one after the other: once is enough.
+    return tuple(w for w in _tokenizer().lcut(text, HMM=False) if _TOKEN_KEEP.search(w))
 
 
 def word_ngrams(text: str) -> list[str]:

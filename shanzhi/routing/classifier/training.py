@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed_corpus"
 CATEGORIES_CSV = Path(__file__).resolve().parent.parent / "data" / "categories.csv"
 KEYWORD_REPEATS = 4  # each leaf's name + keywords as a short pseudo-message, a few times: vocabulary for rare classes
+# A dispatcher's correction (the category a person chose differs from the classifier's first suggestion) weighs
+# this much more than a confirmation: it is exactly what the model got wrong, and it is rare.
+CORRECTION_WEIGHT = 3.0
+EXAMPLE_REPEATS = 2  # the experts' example letters (data/descriptions.py), also training messages
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,15 @@ class Example:
     text: str
     label: str
     created_at: datetime | None = None
+    suggested: str = ""  # the classifier's first suggestion when the appeal came in ("" when unknown)
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.suggested) and self.suggested != self.label
+
+    @property
+    def weight(self) -> float:
+        return CORRECTION_WEIGHT if self.corrected else 1.0
 
 
 def csv_examples(path: Path | str, *, text_cols: list[str], label_col: str) -> list[Example]:
@@ -49,6 +62,16 @@ def seed_examples(split: str = "train") -> list[Example]:
 
 def keyword_examples() -> list[Example]:
     """Leaf name and keywords from the tree in the database, or from the shipped categories.csv when it is empty."""
+    examples = []
+    for path, name, keywords in _leaf_rows():
+        words = " ".join(keywords.replace(",", " ").replace("，", " ").split())
+        parent = path.split("/")[-2] if "/" in path else ""
+        examples.append(Example(f"{parent} {name} {words}".strip(), path))
+    return examples * KEYWORD_REPEATS
+
+
+def _leaf_rows() -> list[tuple[str, str, str]]:
+    """(path, name, keywords) of the active leaves of the tree in the database, else of the shipped categories.csv."""
     from shanzhi.routing.models import Category
 
     rows = list(Category.objects.filter(is_active=True, children__isnull=True).values_list("path", "name", "keywords"))
@@ -59,12 +82,32 @@ def keyword_examples() -> list[Example]:
                 for r in csv.DictReader(fh)
                 if r["level3"]
             ]
-    examples = []
-    for path, name, keywords in rows:
+    return rows
+
+
+def expert_examples() -> list[Example]:
+    """The example letters of ``data/descriptions.py`` whose leaf is in the tree."""
+    from shanzhi.routing.data.descriptions import EXAMPLES
+
+    leaves = {path for path, _, _ in _leaf_rows()}
+    return [Example(text, path) for path, text in EXAMPLES if path in leaves] * EXAMPLE_REPEATS
+
+
+def category_descriptions() -> dict[str, str]:
+    """Leaf path → what it covers: its level-1 description, its level-2 and own name, its keywords and the experts'
+    examples for it. The prototypes of nearest-description similarity."""
+    from shanzhi.routing.data.descriptions import EXAMPLES, LEVEL1
+
+    examples: dict[str, list[str]] = {}
+    for path, text in EXAMPLES:
+        examples.setdefault(path, []).append(text)
+    out = {}
+    for path, name, keywords in _leaf_rows():
+        parts = path.split("/")
         words = " ".join(keywords.replace(",", " ").replace("，", " ").split())
-        parent = path.split("/")[-2] if "/" in path else ""
-        examples.append(Example(f"{parent} {name} {words}".strip(), path))
-    return examples * KEYWORD_REPEATS
+        level1 = LEVEL1.get(parts[0], parts[0])
+        out[path] = " ".join([level1, *parts[1:-1], name, name, words, *examples.get(path, [])])
+    return out
 
 
 def history_examples(*, since: datetime | None = None, until: datetime | None = None) -> list[Example]:
@@ -75,9 +118,15 @@ def history_examples(*, since: datetime | None = None, until: datetime | None = 
 
 def train_options() -> dict[str, Any]:
     return {
-        "backend": getattr(settings, "SHANZHI_ROUTING_BACKEND", "tfidf"),
-        "embedding_model": getattr(settings, "SHANZHI_ROUTING_EMBEDDING_MODEL", ""),
+        "backend": getattr(settings, "SHANZHI_ROUTING_BACKEND", "auto"),
     }
+
+
+def vector_cache() -> Any:
+    """The word-vector cache of the model directory (new words of the history are embedded once)."""
+    from shanzhi.routing.classifier.embedding import WordVectorCache
+
+    return WordVectorCache(store.model_dir() / "word_vectors.npz")
 
 
 def model_train(
@@ -86,12 +135,20 @@ def model_train(
     """Train on ``examples`` (+ the tree's keywords). With ``seed_calibration`` the temperature is fitted on the seed
     corpus's calibration file, written with held-back templates: a split of generated training text would make the
     model look surer than it is on real wording."""
-    data = [*examples, *(keyword_examples() if with_keywords else [])]
+    data = [*examples, *(keyword_examples() + expert_examples() if with_keywords else [])]
     calibration = None
     if seed_calibration:
         cal = seed_examples("calibration")
         calibration = ([e.text for e in cal], [e.label for e in cal])
-    return classifier_train([e.text for e in data], [e.label for e in data], calibration=calibration, **train_options())
+    return classifier_train(
+        [e.text for e in data],
+        [e.label for e in data],
+        calibration=calibration,
+        sample_weight=[e.weight for e in data],
+        descriptions=category_descriptions() if with_keywords else None,
+        vector_cache=vector_cache(),
+        **train_options(),
+    )
 
 
 def cold_start_ensure() -> str:

@@ -28,9 +28,9 @@ CATEGORIES_CSV = HERE.parent / "categories.csv"
 DIVISIONS_CSV = HERE.parents[2] / "orgs" / "data" / "haibowan-divisions.csv"
 COLUMNS = ("text", "title", "category_path")
 SEED = 20251128
-TRAIN_PER_LEAF = 18  # at least; small level-1 classes get more per leaf so that each has ≥ 160 training messages
+TRAIN_PER_LEAF = 22  # at least; small level-1 classes get more per leaf so that each has ≥ 160 training messages
 HELD_PER_LEAF = 6
-MIN_TRAIN_PER_LEVEL1 = 160
+MIN_TRAIN_PER_LEVEL1 = 200
 MIN_HELD_PER_LEVEL1 = 48
 
 
@@ -211,7 +211,81 @@ def t_netizen(c: Composer, b: LeafBank, probs: list[str]) -> str:
     return c.fill(f"网友留言：{_clause(c.rng.choice(probs))}，{d}。{_ask(c, b)}")
 
 
-TEMPLATES_TRAIN = [t_one_line, t_intro, t_place, t_question, t_story, t_duration_first, t_complaint_short, t_aside]
+# --- letters: the long narrative of a message board (A市A3区…, dates, what officials said, a second matter) ---------
+
+CITIES = ["A市", "A市", "乌海市", "B市", "K市"]
+DISTRICTS = ["A1区", "A2区", "A3区", "A5区", "A7区", "海勃湾区", "乌达区", "K2县"]
+DATES = [
+    "2019年3月",
+    "2019年11月",
+    "2020年1月",
+    "2018年底",
+    "今年5月12日",
+    "去年冬天",
+    "上个月初",
+    "2020年6月18日",
+    "春节前",
+    "8月份",
+]
+OFFICIALS = [
+    "社区的工作人员说：“这个事不归我们管，你们去找街道。”",
+    "街道办的同志答复说已经上报了，让我们回家等消息。",
+    "打电话给相关部门，对方说“正在研究，年底前解决”，结果到现在也没动静。",
+    "有位领导来看过一次，当场表态一定处理，后来就再也没见过人。",
+    "工作人员的原话是“我们也没办法，上面没有文件”。",
+    "我们也找过几次，答复都是“已经在协调了”。",
+]
+LETTER_TITLES = [
+    "关于{place}的问题",
+    "{place}居民的求助",
+    "请领导关注{place}的情况",
+    "反映{place}的一些情况",
+    "恳请解决{place}群众的困难",
+    "{district}的问题何时能解决",
+]
+
+
+def _letter_place(c: Composer) -> str:
+    rng = c.rng
+    return rng.choice(CITIES) + rng.choice(DISTRICTS) + c.fill(rng.choice(["{street}", "{comm}", "{xq}", "{road}"]))
+
+
+def t_letter(c: Composer, b: LeafBank, probs: list[str]) -> str:
+    """A message-board letter: several paragraphs, a place and dates, the matter told as what happened, an official's
+    words, sometimes a second, smaller matter of another category, a request. The title names no category."""
+    rng = c.rng
+    first, second = rng.sample(probs, k=2) if len(probs) > 1 else (probs[0], probs[0])
+    date = rng.choice(DATES)
+    also = f"同时，{_clause(second)}。" if second != first else ""
+    paras = [
+        f"{rng.choice(['尊敬的领导：', '领导您好！', '', '市长您好，'])}我是{_letter_place(c)}的居民，"
+        f"{rng.choice(['在这里住了十几年了', '家里有两位老人', '是个普通的上班族', '平时很少麻烦政府'])}。",
+        f"{rng.choice(['{d}以来', '从{d}开始', '{d}的时候']).format(d=date)}，{_clause(first)}。{also}",
+        f"{rng.choice(OFFICIALS)}{c.pick(ph.DURATIONS, ph.DURATIONS_HELD)}，{c.pick(ph.FEELINGS, ph.FEELINGS_HELD)}。",
+    ]
+    if _OTHER_PROBLEMS and rng.random() < 0.35:
+        other = rng.choice(_OTHER_PROBLEMS)
+        if other[0] != b.path.split("/")[0]:
+            paras.append(f"另外顺便说一下，{_clause(other[1])}，也希望一并看看。")
+    paras.append(f"{_ask(c, b)}{_close(c)}")
+    return c.fill("\n".join(paras))
+
+
+_OTHER_PROBLEMS: list[tuple[str, str]] = []  # (level-1, problem) of every bank, filled by corpus_build
+
+
+TEMPLATES_TRAIN = [
+    t_one_line,
+    t_intro,
+    t_place,
+    t_question,
+    t_story,
+    t_duration_first,
+    t_complaint_short,
+    t_aside,
+    t_letter,
+    t_letter,
+]
 TEMPLATES_HELD = [t_formal, t_exclaim, t_netizen]
 
 TITLES_TRAIN = ["{topic}", "{place}{topic}", "关于{topic}的问题", "", "{topic}问题", "{street}{topic}"]
@@ -228,7 +302,10 @@ def _close(c: Composer) -> str:
     return c.pick(ph.CLOSINGS, ph.CLOSINGS_HELD)
 
 
-def _title(c: Composer, topics: list[str]) -> str:
+def _title(c: Composer, topics: list[str], *, letter: bool = False) -> str:
+    if letter:
+        place = c.fill(c.rng.choice(["{xq}", "{comm}", "{road}", "{street}"]))
+        return c.rng.choice(LETTER_TITLES).format(place=place, district=c.rng.choice(DISTRICTS))
     if not topics:
         return ""
     pattern = c.rng.choice(TITLES_HELD if c.held else TITLES_TRAIN)
@@ -245,22 +322,28 @@ def split_bank(bank: LeafBank) -> tuple[LeafBank, LeafBank]:
     return train, held
 
 
-def messages_for(bank: LeafBank, *, held: bool, count: int, seed: int = SEED) -> list[dict[str, str]]:
+def messages_for(
+    bank: LeafBank, *, held: bool, count: int, seed: int = SEED, letters: bool = False
+) -> list[dict[str, str]]:
     rng = random.Random(seed + zlib.crc32(f"{bank.path}|{held}".encode()))
     composer = Composer(rng, held)
     train_view, held_view = split_bank(bank)
     view = held_view if held else train_view
-    templates = TEMPLATES_HELD if held else TEMPLATES_TRAIN
+    templates = [t_letter] if letters else TEMPLATES_HELD if held else TEMPLATES_TRAIN
     rows = []
     for i in range(count):
         template = templates[i % len(templates)] if i < len(templates) else rng.choice(templates)
         probs = view.problems if held else train_view.problems
         text = composer.noise(template(composer, view, probs))
-        rows.append({"text": text, "title": _title(composer, view.topics), "category_path": bank.path})
+        title = _title(composer, view.topics, letter=template is t_letter)
+        rows.append({"text": text, "title": title, "category_path": bank.path})
     return rows
 
 
-def corpus_build(seed: int = SEED) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
+Rows = list[dict[str, str]]
+
+
+def corpus_build(seed: int = SEED) -> tuple[Rows, Rows, Rows]:
     """Training rows, held-back rows, and calibration rows (held-back style, another seed: fits the temperature)."""
     banks = banks_load()
     known = set(category_leaf_paths())
@@ -270,6 +353,7 @@ def corpus_build(seed: int = SEED) -> tuple[list[dict[str, str]], list[dict[str,
     thin = [b.path for b in banks if len(b.problems) < 2]
     if thin:
         raise ValueError(f"banks need at least two problems (one is held back): {thin}")
+    _OTHER_PROBLEMS[:] = [(b.path.split("/")[0], p) for b in banks for p in split_bank(b)[0].problems]
     train: list[dict[str, str]] = []
     held: list[dict[str, str]] = []
     calibration: list[dict[str, str]] = []

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         evaluate.add_argument("--label-depth", type=int, default=0, help="把标签路径截到前N级(1=一级分类)")
         evaluate.add_argument("--label-space", choices=["auto", "own", "reference"], default="auto")
         evaluate.add_argument("--no-confusion", action="store_true", help="不打印混淆矩阵")
+        sub.add_parser("versions", help="模型版本及影子评估对比（新模型与当前模型在近期已确认诉求上的表现）")
         predict = sub.add_parser("predict", help="对一段文本给出前3个分类及分数")
         predict.add_argument("text")
         predict.add_argument("-k", type=int, default=3)
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             self._train(opts)
         elif action == "evaluate":
             self._evaluate(opts)
+        elif action == "versions":
+            self._versions()
         else:
             self._predict(opts)
 
@@ -125,6 +128,31 @@ class Command(BaseCommand):
             out.write("    " + " ".join(f"{j:>4}" for j in range(len(r.labels))))
             for i, line in enumerate(r.confusion):
                 out.write(f"{i:>3} " + " ".join(f"{v:>4}" for v in line))
+        # A line of its own after the existing ones, so that scripts reading the lines above are undisturbed.
+        out.write(
+            f"auto-dispatch at threshold {r.threshold:.2f}: share {r.auto_share:.4f}  accuracy {r.auto_accuracy:.4f}"
+        )
+
+    def _versions(self) -> None:
+        """For the administrator: every version, and for a retrained one its shadow comparison and the decision."""
+        manifest = store.manifest_read()
+        for entry in manifest["versions"]:
+            mark = "*" if entry["version"] == manifest.get("current") else " "
+            info = entry.get("info", {})
+            self.stdout.write(
+                f"{mark} {entry['version']}  {entry['created_at'][:16]}  {info.get('backend', '')}  "
+                f"训练 {info.get('n_train', '-')} 条"
+            )
+            shadow = entry.get("metrics", {}).get("shadow")
+            if shadow:
+                cand, curr = shadow.get("candidate") or {}, shadow.get("current") or {}
+                self.stdout.write(
+                    f"    影子评估：近期已确认 {shadow['n_recent']} 条（其中派单员改判 {shadow['n_corrected']} 条）；"
+                    f"新模型 准确率 {cand.get('accuracy', 0):.3f} 宏F1 {cand.get('macro_f1', 0):.3f}；"
+                    f"当前 {shadow.get('current_version') or '无'} 准确率 {curr.get('accuracy', 0):.3f} "
+                    f"宏F1 {curr.get('macro_f1', 0):.3f}"
+                )
+                self.stdout.write(f"    结论：{shadow['decision']}")
 
     def _predict(self, opts: dict[str, Any]) -> None:
         result = classifier.classify(opts["text"], k=opts["k"])
