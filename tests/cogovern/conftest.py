@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from shanzhi.cogovern import services
-from shanzhi.cogovern.models import Activity, Resource, Volunteer, VolunteerTeam
+from shanzhi.cogovern.checklist import seed_checklist
+from shanzhi.cogovern.models import Activity, ChecklistItem, Resource, Volunteer, VolunteerTeam
 from shanzhi.orgs.models import User
 
 RESIDENT = "13800005678"
@@ -33,6 +34,9 @@ class Co:
 
 @pytest.fixture
 def co(desk, make_user) -> Co:
+    # The default checklist comes with migration 0002; a transactional test earlier in the same worker flushes the
+    # tables (migration data included), so the fixture puts it back (idempotent, as the migration is).
+    seed_checklist(ChecklistItem)
     d = desk.district
     staff_a = make_user(d.community_a, "handler", username="com-a")
     staff_b = make_user(d.community_b, "handler", username="com-b")

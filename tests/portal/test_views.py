@@ -196,3 +196,11 @@ def test_reply_rate_and_supply_through_the_pages(client, submit, citizen_a, hand
     assert supplied.status_code == 302
     raw.refresh_from_db()
     assert raw.state == AppealState.RECEIVED
+
+
+def test_the_home_page_leads_to_co_governance_and_mediation(client):
+    html = client.get(reverse("portal:home")).content.decode()
+    for name in ("cogovern_portal:index", "mediation_portal:index"):
+        link = reverse(name)
+        assert f'href="{link}"' in html
+        assert client.get(link).status_code in (200, 302), name  # the page (or the sign-in it asks for) is there
