@@ -168,3 +168,34 @@ def browser() -> Iterator[object]:
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(exist_ok=True)
     return OUTPUT_DIR
+
+
+# --- data the migrations write, back after a transactional test ----------------------------------------------
+# A transactional test ends by flushing every table, the rows the data migrations wrote included (the calendar,
+# the address element types, the grid's five steps, the centres' checklist). The next test on the same worker
+# would find them gone; they are written again (each seed is idempotent) once the flush is done.
+MIGRATION_SEEDS = (
+    ("shanzhi.sla.migrations.0002_seed_calendar", "seed"),
+    ("shanzhi.places.migrations.0002_load_address_element_types", "load"),
+    ("shanzhi.grid.migrations.0004_default_method_steps", "seed"),
+    ("shanzhi.cogovern.migrations.0002_seed_checklist", "seed"),
+)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+    if flushed and nextitem is not None:
+        import importlib
+
+        from django.apps import apps as registry
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for module_name, function in MIGRATION_SEEDS:
+                getattr(importlib.import_module(module_name), function)(registry, None)
+    return result

@@ -29,12 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from shanzhi.core import clock
 
 GENESIS = "0" * 64
 MAX_RETRIES = 20
+#: PostgreSQL advisory lock that queues appenders (held to the end of the appending transaction): a writer reads
+#: the head only once the previous one has committed, so the unique ``prev_hash`` is a guard, not the traffic light.
+#: (Optimistic retries alone starved under load: four writers, twenty attempts, one gave up.)
+APPEND_LOCK = 0x5A6F_6175_6469_7401
 
 
 class AuditEntry(models.Model):
@@ -139,6 +143,9 @@ def audit_record_many(records: Iterable[Record]) -> list[AuditEntry]:
 
 
 def _append(records: list[Record]) -> list[AuditEntry]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
     head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev = head if head is not None else (0, GENESIS)
     at = clock.now()
