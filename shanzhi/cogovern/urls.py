@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shanzhi.cogovern import views
+from shanzhi.cogovern import views, views_centres, views_volunteers
 
 app_name = "cogovern"
 
@@ -22,18 +22,18 @@ urlpatterns = [
     path("resources/new/", views.resource_new, name="resource_new"),
     path("forces/", views.force_list, name="forces"),
     path("forces/new/", views.force_new, name="force_new"),
-    path("teams/", views.team_list, name="teams"),
-    path("teams/<int:pk>/", views.team_detail, name="team"),
-    path("activities/", views.activity_list, name="activities"),
-    path("activities/new/", views.activity_new, name="activity_new"),
-    path("activities/<int:pk>/", views.activity_detail, name="activity"),
-    path("activities/<int:pk>/checkin/", views.activity_check_in, name="activity_checkin"),
-    path("activities/<int:pk>/qr.svg", views.activity_qr, name="activity_qr"),
-    path("publicity/", views.publicity_list, name="publicity"),
-    path("publicity/new/", views.publicity_edit, name="publicity_new"),
-    path("publicity/<int:pk>/", views.publicity_edit, name="publicity_edit"),
-    path("publicity/<int:pk>/publish/", views.publicity_publish, name="publicity_publish"),
-    path("centres/", views.centre_list, name="centres"),
-    path("centres/<int:unit_id>/", views.centre_detail, name="centre"),
-    path("centres/<int:unit_id>/evidence/<int:evidence_id>/", views.centre_evidence, name="centre_evidence"),
+    path("teams/", views_volunteers.team_list, name="teams"),
+    path("teams/<int:pk>/", views_volunteers.team_detail, name="team"),
+    path("activities/", views_volunteers.activity_list, name="activities"),
+    path("activities/new/", views_volunteers.activity_new, name="activity_new"),
+    path("activities/<int:pk>/", views_volunteers.activity_detail, name="activity"),
+    path("activities/<int:pk>/checkin/", views_volunteers.activity_check_in, name="activity_checkin"),
+    path("activities/<int:pk>/qr.svg", views_volunteers.activity_qr, name="activity_qr"),
+    path("publicity/", views_centres.publicity_list, name="publicity"),
+    path("publicity/new/", views_centres.publicity_edit, name="publicity_new"),
+    path("publicity/<int:pk>/", views_centres.publicity_edit, name="publicity_edit"),
+    path("publicity/<int:pk>/publish/", views_centres.publicity_publish, name="publicity_publish"),
+    path("centres/", views_centres.centre_list, name="centres"),
+    path("centres/<int:unit_id>/", views_centres.centre_detail, name="centre"),
+    path("centres/<int:unit_id>/evidence/<int:evidence_id>/", views_centres.centre_evidence, name="centre_evidence"),
 ]

@@ -4,52 +4,37 @@ the standardised centres. Every read goes through the scoped selectors; every ch
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shanzhi.cogovern import access, publicity, selectors, services
+from shanzhi.cogovern import access, selectors, services
 from shanzhi.cogovern.forms import (
-    ActivityForm,
-    CheckForm,
     DemandRecordForm,
     FinishForm,
     MatchForm,
     ProjectForm,
-    PublicityForm,
     ReasonForm,
     ResourceForm,
     SocialForceForm,
-    TeamForm,
-    VolunteerForm,
 )
 from shanzhi.cogovern.models import (
-    ChecklistItem,
     DemandState,
     Milestone,
     ProjectState,
-    PublicityItem,
     SocialForceKind,
 )
 from shanzhi.cogovern.sections import local_bounds
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
-from shanzhi.core.file_responses import stored_file_response
-from shanzhi.core.http import client_ip
 from shanzhi.orgs.models import User
-from shanzhi.orgs.personal_data import personal_data_reveal
 
 TABS = (
     ("index", "概览"),
@@ -392,246 +377,3 @@ def force_new(request: HttpRequest) -> HttpResponse:
             return redirect("cogovern:forces")
     status = 422 if request.method == "POST" else 200
     return _page(request, "form.html", "forces", {"form": form, "heading": _("登记社会力量")}, status)
-
-
-# --- volunteers and activities ------------------------------------------------------------------------------------
-
-
-@login_required
-def team_list(request: HttpRequest) -> HttpResponse:
-    user = _reader(request)
-    form = TeamForm(request.POST or None, communities=selectors.communities_for(user))
-    created = request.method == "POST" and form.is_valid()
-    create = lambda: services.team_create(actor=user, now=clock.now(), **form.cleaned_data)  # noqa: E731
-    if created and _attempt(request, create, _("队伍已建立")):
-        return redirect("cogovern:teams")
-    context = {"teams": list(selectors.teams_for(user)), "form": form, "hours": selectors.hours_by_team_and_month(user)}
-    return _page(request, "team_list.html", "teams", context)
-
-
-@login_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _reader(request)
-    team = _found(lambda: selectors.team_get(user, pk))
-    form = VolunteerForm(request.POST or None) if request.POST.get("op") != "reveal" else VolunteerForm()
-    reveal = False
-    if request.method == "POST" and request.POST.get("op") == "reveal":
-        try:
-            personal_data_reveal(
-                user=user,
-                subject_type="cogovern.team",
-                subject_id=team.pk,
-                fields="volunteer name, phone",
-                reason=request.POST.get("reason", ""),
-                ip_address=client_ip(request),
-            )
-        except ShanzhiError as error:
-            messages.error(request, str(error.message))
-        else:
-            reveal = True
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if _attempt(
-            request,
-            lambda: services.volunteer_register(actor=user, team=team, now=clock.now(), **data),
-            _("志愿者已登记"),
-        ):
-            return redirect("cogovern:team", pk=pk)
-    rows = selectors.volunteer_rows(selectors.volunteers_for(user, team_id=team.pk), reveal=reveal)
-    context = {"team": team, "volunteers": rows, "form": form, "may_reveal": access.may_view_personal_data(user)}
-    return _page(request, "team_detail.html", "teams", context)
-
-
-@login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
-    user = _reader(request)
-    return _page(
-        request, "activity_list.html", "activities", {"activities": list(selectors.activities_for(user)[:300])}
-    )
-
-
-@login_required
-def activity_new(request: HttpRequest) -> HttpResponse:
-    user = _reader(request)
-    form = ActivityForm(request.POST or None, communities=selectors.communities_for(user))
-    teams = list(selectors.teams_for(user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        team = next((t for t in teams if t.pk == data.get("team")), None)
-        plan = services.ActivityPlan(
-            title=data["title"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            hours=data["hours"],
-            place=data.get("place", ""),
-            kind=data["kind"],
-            capacity=data["capacity"],
-        )
-        try:
-            activity = services.activity_create(
-                actor=user, community=data["community"], team=team, plan=plan, now=clock.now()
-            )
-        except ShanzhiError as error:
-            form.add_error(None, str(error.message))
-        else:
-            messages.success(request, _("活动已发布"))
-            return redirect("cogovern:activity", pk=activity.pk)
-    status = 422 if request.method == "POST" else 200
-    return _page(
-        request, "form.html", "activities", {"form": form, "heading": _("发布志愿活动"), "teams": teams}, status
-    )
-
-
-def checkin_url(request: HttpRequest, token: str) -> str:
-    return request.build_absolute_uri(reverse("cogovern_portal:checkin", args=[token]))
-
-
-@login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _reader(request)
-    activity = _found(lambda: selectors.activity_get(user, pk))
-    url = checkin_url(request, services.checkin_token(activity))
-    context = {
-        "activity": activity,
-        "checkin_url": url,
-        "checkins": selectors.checkins_of(activity),
-        "absent": selectors.volunteers_not_checked_in(activity) if access.may_work_in(user, activity.community) else [],
-    }
-    return _page(request, "activity_detail.html", "activities", context)
-
-
-@login_required
-@require_POST
-def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    """代签到: staff check in a volunteer who has no phone at hand."""
-    user = _reader(request)
-    activity = _found(lambda: selectors.activity_get(user, pk))
-    volunteer = selectors.volunteers_for(user).filter(pk=request.POST.get("volunteer") or 0).first()
-    if volunteer is None:
-        messages.error(request, _("请选择志愿者"))
-    else:
-        _attempt(
-            request,
-            lambda: services.check_in_by_staff(actor=user, activity=activity, volunteer=volunteer, now=clock.now()),
-            _("已签到"),
-        )
-    return redirect("cogovern:activity", pk=pk)
-
-
-@login_required
-def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    """The activity's check-in QR code (SVG) to print or show on a screen."""
-    user = _reader(request)
-    activity = _found(lambda: selectors.activity_get(user, pk))
-    out = io.BytesIO()
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=2)
-    code.add_data(checkin_url(request, services.checkin_token(activity)))
-    code.make(fit=True)
-    code.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
-    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
-
-
-# --- standardised centres -----------------------------------------------------------------------------------------
-
-
-@login_required
-def centre_list(request: HttpRequest) -> HttpResponse:
-    user = _reader(request)
-    return _page(request, "centre_list.html", "centres", {"standings": selectors.centre_overview(user)})
-
-
-@login_required
-def centre_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    user = _reader(request)
-    unit, lines = _found(lambda: selectors.centre_checklist(user, unit_id))
-    if request.method == "POST":
-        form = CheckForm(request.POST)
-        item = ChecklistItem.objects.filter(pk=request.POST.get("item") or 0).first() if form.is_valid() else None
-        upload = request.FILES.get("file")
-        if item is None:
-            messages.error(request, _("请选择标准项"))
-        elif request.POST.get("op") == "upload":
-            if upload is None:
-                messages.error(request, _("请选择要上传的文件"))
-            else:
-                _attempt(
-                    request,
-                    lambda: services.centre_evidence_add(
-                        actor=user, unit=unit, item=item, upload=upload, name=upload.name or "", now=clock.now()
-                    ),
-                    _("佐证材料已上传"),
-                )
-        else:
-            _attempt(
-                request,
-                lambda: services.centre_check_set(
-                    actor=user,
-                    unit=unit,
-                    item=item,
-                    is_met=form.cleaned_data["is_met"],
-                    evidence=form.cleaned_data.get("evidence", ""),
-                    now=clock.now(),
-                ),
-                _("已保存"),
-            )
-        return redirect("cogovern:centre", unit_id=unit_id)
-    return _page(request, "centre_detail.html", "centres", {"unit": unit, "lines": lines})
-
-
-@login_required
-def centre_evidence(request: HttpRequest, unit_id: int, evidence_id: int) -> HttpResponseBase:
-    user = _reader(request)
-    evidence = _found(lambda: selectors.centre_evidence_get(user, unit_id, evidence_id))
-    return stored_file_response(evidence.file, content_type=evidence.content_type, filename=evidence.original_name)
-
-
-# --- legal publicity ----------------------------------------------------------------------------------------------
-
-
-@login_required
-def publicity_list(request: HttpRequest) -> HttpResponse:
-    user = _reader(request)
-    items = list(publicity.items_for_console(user)[:300])
-    return _page(
-        request, "publicity_list.html", "publicity", {"items": items, "may_publish": publicity.may_publish(user)}
-    )
-
-
-@login_required
-def publicity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = _reader(request)
-    if not publicity.may_publish(user):
-        raise DjangoPermissionDenied
-    item = PublicityItem.objects.filter(pk=pk).first() if pk else None
-    if pk and item is None:
-        raise Http404
-    initial = {f: getattr(item, f) for f in PublicityForm.base_fields} if item else None
-    form = PublicityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = publicity.publicity_save(
-                actor=user, draft=publicity.Draft(**form.cleaned_data), item=item, now=clock.now()
-            )
-        except ShanzhiError as error:
-            form.add_error(None, str(error.message))
-        else:
-            messages.success(request, _("已保存“%(title)s”") % {"title": saved.title})
-            return redirect("cogovern:publicity")
-    status = 422 if request.method == "POST" else 200
-    return _page(request, "form.html", "publicity", {"form": form, "heading": _("普法宣传内容")}, status)
-
-
-@login_required
-@require_POST
-def publicity_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _reader(request)
-    item = PublicityItem.objects.filter(pk=pk).first()
-    if item is None:
-        raise Http404
-    published = request.POST.get("published") == "1"
-    _attempt(
-        request,
-        lambda: publicity.publicity_publish(actor=user, item=item, published=published, now=clock.now()),
-        _("已发布") if published else _("已撤回"),
-    )
-    return redirect("cogovern:publicity")
