@@ -219,11 +219,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 # violations). Map tiles are images from the tile servers named in SHANZHI_CSP_IMG_ORIGINS (space-separated
 # origins, e.g. "https://tile.openstreetmap.org https://t0.tianditu.gov.cn") and the portal's tile URL.
 _img_origins = os.environ.get("SHANZHI_CSP_IMG_ORIGINS", "").split()
-# The portal's map: a tile URL template ({z}/{x}/{y}) and its attribution; without one it shows the district outline.
-SHANZHI_PORTAL_TILE_URL = os.environ.get("SHANZHI_PORTAL_TILE_URL", "")
-SHANZHI_PORTAL_TILE_ATTRIBUTION = os.environ.get("SHANZHI_PORTAL_TILE_ATTRIBUTION", "")
-if SHANZHI_PORTAL_TILE_URL.startswith(("https://", "http://")):
-    _img_origins.append("/".join(SHANZHI_PORTAL_TILE_URL.split("/")[:3]).replace("{s}", "*"))
+# The maps' base layer: one tile URL template ({z}/{x}/{y}) and its attribution for every map (OpenStreetMap by
+# default; 天地图 with its key, or a tile server of the city's own; "" for none, where the browser may not reach
+# outside — the maps then draw the district's own outlines only). The portal and the data hub may each override it.
+SHANZHI_MAP_TILE_URL = os.environ.get("SHANZHI_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SHANZHI_MAP_TILE_ATTRIBUTION = os.environ.get("SHANZHI_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+SHANZHI_PORTAL_TILE_URL = os.environ.get("SHANZHI_PORTAL_TILE_URL", SHANZHI_MAP_TILE_URL)
+SHANZHI_PORTAL_TILE_ATTRIBUTION = os.environ.get("SHANZHI_PORTAL_TILE_ATTRIBUTION", SHANZHI_MAP_TILE_ATTRIBUTION)
+SHANZHI_DATAHUB_TILE_URL = os.environ.get("SHANZHI_DATAHUB_TILE_URL", SHANZHI_MAP_TILE_URL)
+for _tiles in {SHANZHI_MAP_TILE_URL, SHANZHI_PORTAL_TILE_URL, SHANZHI_DATAHUB_TILE_URL}:
+    if _tiles.startswith(("https://", "http://")):  # each tile server is an allowed image source, nothing else
+        _img_origins.append("/".join(_tiles.split("/")[:3]).replace("{s}", "*"))
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

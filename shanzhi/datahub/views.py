@@ -23,8 +23,6 @@ from shanzhi.datahub.models import ImportKind, KeyCategory
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import may_view_personal_data
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -198,8 +196,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if selectors.may_view_key_persons(user):
         layers.insert(3, ("key_persons", _("重点人员")))
     config = {
-        "tiles": getattr(settings, "SHANZHI_DATAHUB_TILE_URL", DEFAULT_TILES),
-        "attribution": getattr(settings, "SHANZHI_DATAHUB_TILE_ATTRIBUTION", DEFAULT_ATTRIBUTION),
+        "tiles": settings.SHANZHI_DATAHUB_TILE_URL,
+        "attribution": settings.SHANZHI_MAP_TILE_ATTRIBUTION,
         "center": [39.68, 106.82],
         "zoom": 13,
         "api": "/api/v1/datahub/map/",

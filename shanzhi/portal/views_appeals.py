@@ -66,8 +66,8 @@ def _map_settings() -> dict[str, Any]:
         lon, lat = district.longitude, district.latitude
     return {
         "map_center": f"{lat},{lon}",
-        "map_tiles": getattr(settings, "SHANZHI_PORTAL_TILE_URL", ""),
-        "map_attribution": getattr(settings, "SHANZHI_PORTAL_TILE_ATTRIBUTION", ""),
+        "map_tiles": settings.SHANZHI_PORTAL_TILE_URL,
+        "map_attribution": settings.SHANZHI_PORTAL_TILE_ATTRIBUTION,
     }
 
 
