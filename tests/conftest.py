@@ -189,7 +189,9 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     )
-    if flushed and nextitem is not None:
+    # A test skipped before its database was set up (no Chromium, say) flushed nothing, and there is nowhere to write.
+    database_set_up = "django_db_setup" in getattr(item, "funcargs", {})
+    if flushed and database_set_up and nextitem is not None:
         import importlib
 
         from django.apps import apps as registry

@@ -57,7 +57,18 @@ def queue_empty(page) -> None:
 
 
 def fits(page) -> None:
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+TAB_PATHS = {"今日任务": "/m/grid/", "问题上报": "/m/grid/report/"}
+
+
+def tab(page, base: str, label: str) -> None:
+    """Open a tab and wait until its page has loaded: a check that runs during the navigation finds no document."""
+    page.click(f".gw-tabs >> text={label}")
+    page.wait_for_url(f"{base}{TAB_PATHS[label]}")
+    page.wait_for_load_state()
 
 
 def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field, output_dir):
@@ -83,7 +94,7 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     assert list(CheckIn.objects.values_list("inside_grid", flat=True)) == [True, True]
 
     # 2. Report a problem with a photo and the position.
-    page.click(".gw-tabs >> text=问题上报")
+    tab(page, base, "问题上报")
     fits(page)
     page.fill("#id_title", "路灯不亮")
     page.fill("#id_content", "和平社区3号楼前两盏路灯不亮，夜间行人看不清路")
@@ -105,9 +116,10 @@ def test_worker_patrols_reports_and_verifies_the_fix(live_server, browser, field
     assignment_feedback(actor=field.urban_handler, assignment=assignment, text="已更换灯泡", resolved=True)
 
     # 4. The worker verifies on the spot, with a photo after the fix.
-    page.click(".gw-tabs >> text=今日任务")
+    tab(page, base, "今日任务")
     assert page.inner_text("[data-verify-count]") == "1"
     page.click(f"text={appeal.tracking_no}")
+    page.wait_for_url(f"{base}/m/grid/verify/{appeal.tracking_no}/")
     fits(page)
     page.check("input[name=passed][value=yes]")
     page.fill("#id_note", "两盏灯均已亮")
@@ -146,7 +158,7 @@ def test_offline_submissions_arrive_exactly_once(live_server, browser, field):
     assert Patrol.objects.count() == 1 and CheckIn.objects.count() == 1
 
     # Two reports written offline on the report page.
-    page.click(".gw-tabs >> text=问题上报")
+    tab(page, base, "问题上报")
     context.set_offline(True)
     for title in ("井盖缺失", "垃圾堆放"):
         page.fill("#id_title", title)
@@ -192,19 +204,17 @@ def test_pages_open_offline_from_the_service_worker(live_server, browser, field)
     base = live_server.url
     context, page = phone(browser, base, "grid-a")
     wait_js(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.click(".gw-tabs >> text=问题上报")  # drawn once online: the worker keeps a copy
-    page.click(".gw-tabs >> text=今日任务")
+    tab(page, base, "问题上报")  # drawn once online: the worker keeps a copy
+    tab(page, base, "今日任务")
 
     context.set_offline(True)
-    page.click(".gw-tabs >> text=问题上报")
-    page.wait_for_url(f"{base}/m/grid/report/")
+    tab(page, base, "问题上报")
     assert "离线" in page.inner_text("[data-grid-message]")
     page.fill("#id_content", "消防通道被车辆堵塞")
     page.uncheck("input[name=use_position]")
     page.click("text=提交上报")
     wait_js(page, "window.shanzhiGridQueue.size() === 1")
-    page.click(".gw-tabs >> text=今日任务")
-    page.wait_for_url(f"{base}/m/grid/")
+    tab(page, base, "今日任务")
     wait_js(page, "window.shanzhiGridQueue.size() === 1")
     assert GridReport.objects.count() == 0
 
