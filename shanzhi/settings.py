@@ -288,6 +288,9 @@ SHANZHI: dict[str, Any] = {
     # The audit chain's HMAC key (ADR 0024); empty: derived from SECRET_KEY. Set it so SECRET_KEY can be rotated.
     "AUDIT_KEY": os.environ.get("SHANZHI_AUDIT_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    # Open311 media_url: fetch the picture into the appeal (public addresses only unless ALLOW_PRIVATE).
+    "OPEN311_MEDIA_FETCH": os.environ.get("SHANZHI_OPEN311_MEDIA_FETCH", "1") == "1",
+    "OPEN311_MEDIA_ALLOW_PRIVATE": os.environ.get("SHANZHI_OPEN311_MEDIA_ALLOW_PRIVATE", "") == "1",
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),
