@@ -64,7 +64,7 @@ def test_the_same_caller_is_not_sent_the_reply_twice(desk, intake):
 def test_a_refused_merge_writes_no_notice(desk, pair):
     from shanzhi.core.errors import ValidationFailed
 
-    master, duplicate = pair
+    _master, duplicate = pair
     with pytest.raises(ValidationFailed):
         appeal_merge(actor=desk.dispatcher, appeal=duplicate, master=duplicate)
     assert texts_to("13911112222", "merged") == []
