@@ -42,3 +42,9 @@ def appeal_map_data(appeal: Appeal) -> dict[str, Any] | None:
         "tiles": settings.SHANZHI_MAP_TILE_URL,
         "attribution": settings.SHANZHI_MAP_TILE_ATTRIBUTION,
     }
+
+
+@register.simple_tag
+def map_base_layer() -> dict[str, str]:
+    """The configured base layer for a console map that has no view of its own to pass it (the monthly hot spots)."""
+    return {"tiles": settings.SHANZHI_MAP_TILE_URL, "attribution": settings.SHANZHI_MAP_TILE_ATTRIBUTION}

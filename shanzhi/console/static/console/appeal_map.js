@@ -11,16 +11,20 @@
     if (cfg.tiles) {
       L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution || "" }).addTo(map);
     }
-    var area = null;
-    if (cfg.area) {
-      area = L.geoJSON(cfg.area, { style: function () { return { color: "#0d6efd", weight: 2, fillOpacity: 0.08 }; } });
-      area.addTo(map);
-    }
+    // The view first: Leaflet places vector layers only on a map that has a centre and a zoom.
+    var area = cfg.area ? L.geoJSON(cfg.area, {
+      style: function () { return { color: "#0d6efd", weight: 2, fillOpacity: 0.08 }; }
+    }) : null;
     if (cfg.point) {
-      L.circleMarker(cfg.point, { radius: 8, color: "#dc3545", weight: 2, fillOpacity: 0.7 }).addTo(map);
       map.setView(cfg.point, 16);
     } else if (area && area.getBounds().isValid()) {
       map.fitBounds(area.getBounds(), { padding: [8, 8] });
+    } else {
+      return;
+    }
+    if (area) { area.addTo(map); }
+    if (cfg.point) {
+      L.circleMarker(cfg.point, { radius: 8, color: "#dc3545", weight: 2, fillOpacity: 0.7 }).addTo(map);
     }
     el.setAttribute("data-ready", "1");
   }
