@@ -62,3 +62,18 @@ def test_messages_not_yet_sent_wait(desk, intake):
     assert inbox(citizen=citizen) == []
     outbox_deliver(now=clock.now())
     assert len(inbox(citizen=citizen)) == 1
+
+
+def test_with_debug_off_the_embedded_log_shows_the_sign_in_text(settings, caplog):
+    """`make run` has no SMS gateway and DEBUG off: the tester reads the portal's sign-in code in the server log."""
+    import logging
+
+    from shanzhi.notifications.backends import LogBackend
+
+    settings.DEBUG = False
+    message = OutboxMessage.objects.create(
+        recipient=PHONE_A, event="otp", body="您的登录验证码 654321", channel="sms", created_at=clock.now()
+    )
+    with caplog.at_level(logging.INFO, logger="shanzhi.notifications"):
+        LogBackend().send(message)
+    assert "654321" in caplog.text and PHONE_A not in caplog.text
