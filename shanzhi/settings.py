@@ -39,9 +39,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SECRET_KEY (at least 40 random characters).")
 
-# Off unless asked for (DEBUG=1): the embedded profile (`make run`) serves a trial to other people, and Django's debug
-# page shows settings and tracebacks to anyone.
-DEBUG = env_bool("DEBUG", False)
+# Off unless asked for (SHANZHI_DEBUG=1; the older DEBUG=1 still works): the embedded profile (`make run`) serves a
+# trial to other people, and Django's debug page shows settings and tracebacks to anyone. The static files are
+# served by WhiteNoise either way. Never in production.
+DEBUG = env_bool("SHANZHI_DEBUG", False) or env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SHANZHI_ENV=production refuses SHANZHI_DEBUG/DEBUG: the debug page shows settings.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs ALLOWED_HOSTS.")
