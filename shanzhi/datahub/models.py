@@ -455,3 +455,47 @@ class DimensionValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension_id}:{self.element_id}={self.value_key}"
+
+
+# --- change proposals (信息更正): what grid workers and residents see on the ground, reviewed before it counts ----
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已采纳"
+    REJECTED = "rejected", "未采纳"
+    STALE = "stale", "已失效"
+
+
+class ChangeProposal(models.Model):
+    """A proposed correction of a person or building: old and new values kept, applied only when someone of the
+    community (or the centre) approves it. ``changes`` holds {field: {"old": shown, "new": shown}} — a phone number
+    masked; its clear new value is only in ``phone_cipher``. ``values`` holds the clean new values to apply (never
+    a phone number)."""
+
+    element_kind = models.CharField("要素类型", max_length=12)
+    element_id = models.BigIntegerField()
+    area_path = models.CharField(max_length=255)
+    changes = models.JSONField("变更内容", default=dict)
+    values = models.JSONField(default=dict)
+    phone_cipher = models.TextField(blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=10, choices=ProposalState.choices, default=ProposalState.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提出时间")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "信息更正"
+        verbose_name_plural = verbose_name
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["state", "area_path"], name="dh_proposal_review")]
+
+    def __str__(self) -> str:
+        return f"{self.element_kind}:{self.element_id} {self.get_state_display()}"

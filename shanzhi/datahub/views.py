@@ -18,10 +18,19 @@ from django.views.decorators.http import require_POST
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.http import client_ip
-from shanzhi.datahub import dimensions, imports, selectors, services
+from shanzhi.datahub import dimensions, imports, proposals, selectors, services
 from shanzhi.datahub.models import ImportKind, KeyCategory
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import may_view_personal_data
+
+
+def proposal_form_fields(kind: str, element: object) -> list[dict[str, object]]:
+    """The correction form's fields with the element's current values (a phone never prefilled)."""
+    return [
+        {"spec": spec, "current": "" if spec.kind == "phone" else getattr(element, spec.name)}
+        for spec in proposals.FIELDS[kind]
+    ]
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -97,6 +106,9 @@ def _person_context(request: HttpRequest, user: User, pk: int) -> dict[str, obje
         "person": person,
         "card": services.person_card(actor=user, person=person),
         "dimension_values": dimensions.values_of(user, "person", person),
+        "proposal_kind": "person",
+        "proposal_pk": person.pk,
+        "proposal_fields": proposal_form_fields("person", person),
         "may_reveal": may_view_personal_data(user),
         "revealed": None,
         "reveal_error": "",
@@ -167,6 +179,9 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "residents": list(selectors.persons_for(user).filter(building=building)[:500]),
         "enterprises": list(selectors.enterprises_for(user).filter(building=building)[:100]),
         "dimension_values": dimensions.values_of(user, "building", building),
+        "proposal_kind": "building",
+        "proposal_pk": building.pk,
+        "proposal_fields": proposal_form_fields("building", building),
     }
     return render(request, "datahub/building_detail.html", context)
 
