@@ -94,3 +94,50 @@ def rate(part: int, whole: int) -> float | None:
     if whole <= 0:
         return None
     return part / whole
+
+
+# --- 诉求转调解: which appeals are disputes, and the domain they suggest ------------------------------------------
+
+#: Words that mark an appeal as a dispute between parties (in its category path or its text).
+DISPUTE_MARKERS = ("纠纷", "矛盾", "争执", "争议", "协商无果", "调解", "欠薪", "拖欠工资", "索赔", "赔偿")
+
+#: The first domain whose word appears (category path first, then the text) is suggested.
+DOMAIN_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("labour", ("欠薪", "拖欠工资", "工资", "劳动", "讨薪")),
+    ("traffic", ("交通事故", "车祸", "剐蹭", "追尾")),
+    ("medical", ("医疗", "医患", "误诊")),
+    ("family", ("婚姻", "离婚", "家庭", "赡养", "抚养")),
+    ("inheritance", ("继承", "遗产", "遗嘱")),
+    ("tenancy", ("租赁", "房东", "租客", "押金", "房租")),
+    ("housing_project", ("问题楼盘", "烂尾", "交房", "办证难")),
+    ("property", ("物业", "业主")),
+    ("construction", ("工程质量", "施工质量", "装修质量")),
+    ("land", ("土地", "承包", "宅基地")),
+    ("consumer", ("消费", "网购", "退款", "商家", "退货")),
+    ("debt", ("欠款", "借钱", "借款", "债务", "经济纠纷")),
+    ("environment", ("噪音", "噪声", "扰民", "污染", "油烟")),
+    ("village", ("村务", "村委", "村民")),
+    ("neighbours", ("邻居", "邻里", "楼上", "楼下")),
+)
+
+#: Appeal states from which no case is made: a duplicate (convert its master), refused or answered at intake.
+NOT_CONVERTIBLE_STATES = frozenset({"merged", "rejected", "answered"})
+
+
+def appeal_is_dispute(*, category_path: str, text: str) -> bool:
+    """An appeal of dispute nature (纠纷类诉求): its category or its words say there are parties in conflict."""
+    haystack = f"{category_path or ''} {text or ''}"
+    return any(marker in haystack for marker in DISPUTE_MARKERS)
+
+
+def domain_suggest(*, category_path: str, text: str) -> str:
+    """The dispute domain an appeal suggests ("" when nothing says): the category's words win over the text's."""
+    for haystack in (category_path or "", text or ""):
+        for domain, words in DOMAIN_WORDS:
+            if any(word in haystack for word in words):
+                return domain
+    return ""
+
+
+def appeal_convertible(state: str) -> bool:
+    return state not in NOT_CONVERTIBLE_STATES

@@ -215,6 +215,8 @@ def case_from_appeal(*, actor: User, appeal: Appeal, domain: str, respondent: Pa
     """The appeal desk hands a dispute over: the citizen becomes the applicant; linked both ways."""
     if appeal.mediation_cases.exists():  # type: ignore[attr-defined]
         raise Conflict(_("该诉求已转为调解案件"), code="already_converted")
+    if not rules.appeal_convertible(appeal.state):
+        raise TransitionNotAllowed(_("已合并、不予受理或直接答复的诉求不能转调解"), code="appeal_not_convertible")
     unit = appeal.area or actor.unit
     if unit is None:
         raise ValidationFailed(_("诉求没有属地，请先补录地点"), field="area")
