@@ -368,6 +368,7 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(_("预约时间"))
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("纠纷预约")

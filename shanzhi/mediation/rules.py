@@ -141,3 +141,23 @@ def domain_suggest(*, category_path: str, text: str) -> str:
 
 def appeal_convertible(state: str) -> bool:
     return state not in NOT_CONVERTIBLE_STATES
+
+
+# --- 纠纷预约: the reminder the day before -----------------------------------------------------------------------
+
+#: Reminders are sent by day only (local hours), never at night.
+REMINDER_HOURS = range(8, 21)
+
+
+def appointment_reminder_due(
+    *, starts_at: dt.datetime, created_at: dt.datetime, now: dt.datetime, tz: dt.tzinfo
+) -> bool:
+    """The reminder goes out by day (:data:`REMINDER_HOURS`) from the day before the appointment (in the centre's
+    time zone) until it starts — a
+    sweep that missed the day before still reminds — but not when the booking itself was made the day before or on
+    the day (its confirmation has just told the citizen)."""
+    if now >= starts_at or now.astimezone(tz).hour not in REMINDER_HOURS:
+        return False
+    day = starts_at.astimezone(tz).date()
+    eve = day - dt.timedelta(days=1)
+    return now.astimezone(tz).date() >= eve and created_at.astimezone(tz).date() < eve
