@@ -25,6 +25,9 @@ CONFIRMED = "appt_confirmed"
 REMINDER = "appt_reminder"
 CANCELLED = "appt_cancelled"
 
+#: Appointments still to happen: booked, or accepted by the desk as a case.
+REMINDED_STATES = (AppointmentState.BOOKED, AppointmentState.ACCEPTED)
+
 PLACEHOLDERS = {
     "number": _("预约编号"),
     "time": _("调解时间"),
@@ -32,13 +35,22 @@ PLACEHOLDERS = {
     "committee": _("调解委员会"),
 }
 TEXTS = {
-    CONFIRMED: (_("纠纷预约已确认"), _(
-        "您的纠纷调解预约已确认（编号{number}）：{time}，{committee}{room}。请携带身份证件及相关材料按时到场；"
-        "如需取消请登录门户。{portal_url}"
-    )),
-    REMINDER: (_("纠纷预约提醒"), _("温馨提示：您预约的纠纷调解（编号{number}）在明天 {time}，地点{committee}{room}，请按时到场。")),
-    CANCELLED: (_("纠纷预约已取消"), _("您的纠纷调解预约（编号{number}，{time}）已取消。如仍需调解，可在门户重新预约。")),
-}  # fmt: skip
+    CONFIRMED: (
+        _("纠纷预约已确认"),
+        _(
+            "您的纠纷调解预约已确认（编号{number}）：{time}，{committee}{room}。请携带身份证件及相关材料按时到场；"
+            "如需取消请登录门户。{portal_url}"
+        ),
+    ),
+    REMINDER: (
+        _("纠纷预约提醒"),
+        _("温馨提示：您预约的纠纷调解（编号{number}）在明天 {time}，地点{committee}{room}，请按时到场。"),
+    ),
+    CANCELLED: (
+        _("纠纷预约已取消"),
+        _("您的纠纷调解预约（编号{number}，{time}）已取消。如仍需调解，可在门户重新预约。"),
+    ),
+}
 
 
 def register() -> None:
@@ -81,7 +93,7 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
     tz = clock.centre_tz()
     horizon = now + dt.timedelta(days=2)
     live = Appointment.objects.filter(
-        state__in=(AppointmentState.BOOKED, AppointmentState.ACCEPTED),
+        state__in=REMINDED_STATES,
         reminded_at__isnull=True,
         slot__starts_at__gt=now,
         slot__starts_at__lte=horizon,
@@ -94,7 +106,7 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             claimed = Appointment.objects.filter(
-                pk=appointment.pk, reminded_at__isnull=True, state__in=(AppointmentState.BOOKED, AppointmentState.ACCEPTED)
+                pk=appointment.pk, reminded_at__isnull=True, state__in=REMINDED_STATES
             ).update(reminded_at=now)
             if not claimed:
                 continue

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shanzhi.core import clock, periodic
+from shanzhi.core.errors import Conflict
 from shanzhi.mediation import appointments, notices, rules
 from shanzhi.mediation.models import Appointment, Slot
 from shanzhi.notifications.delivery import outbox_deliver
@@ -66,7 +67,7 @@ def test_booking_confirms_and_cancelling_tells_by_sms_and_portal(desk, med):
 
 def test_a_booking_that_fails_tells_nothing(desk, med):
     _book(med.slots[0])
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         appointments.appointment_book(
             phone="13833334444", slot=med.slots[0], name="王五", domain="debt", description="欠款"
         )

@@ -22,7 +22,8 @@ EVENT = "test_visit"
 @pytest.fixture(autouse=True)
 def _registered(time_machine):
     time_machine.move_to(T0, tick=False)
-    kinds.register_subject_event(EVENT, "上门提醒", "您好，{who}将于{when}上门。{portal_url}", {"who": "来访人", "when": "时间"})
+    placeholders = {"who": "来访人", "when": "时间"}
+    kinds.register_subject_event(EVENT, "上门提醒", "您好，{who}将于{when}上门。{portal_url}", placeholders)
     yield
     kinds._subject_events.pop(EVENT, None)
 
