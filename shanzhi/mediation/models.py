@@ -473,6 +473,7 @@ class EventKind(models.TextChoices):
     CONFIRMATION_REMINDER = "confirmation_due", _("司法确认提醒")
     CONSULTATION = "consultation", _("集体会商")
     LEADER_OWNED = "leader_owned", _("领导包案")
+    SUPERVISED = "supervised", _("督办")
 
 
 class CaseEvent(models.Model):
@@ -493,3 +494,6 @@ class CaseEvent(models.Model):
         verbose_name = _("案件事件")
         verbose_name_plural = verbose_name
         ordering = ["at", "id"]
+
+
+from shanzhi.mediation.models_supervision import CaseSupervision  # noqa: E402, F401  (the case's 督办单)

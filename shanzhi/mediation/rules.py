@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shanzhi.sla import rules as sla_rules
+
 #: 人民调解: a case is mediated within 30 days unless both parties agree to extend.
 DEFAULT_TERM_DAYS = 30
 #: 司法确认: the parties may apply to the court within 30 days of the agreement taking effect.
@@ -31,19 +33,22 @@ def judicial_confirmation_deadline(signed_on: dt.date) -> dt.date:
 
 #: Extension with both parties' consent: at most this many days in all.
 MAX_EXTENSION_DAYS = 30
-#: A yellow warning when this share of the term has passed.
-WARNING_SHARE = 0.75
+#: A yellow warning when this share of the term has passed (the SLA rules' ratio).
+WARNING_SHARE = float(sla_rules.WARN_RATIO)
 #: The judicial-confirmation reminder goes out this many days before the window closes.
 CONFIRMATION_REMINDER_DAYS = 7
 
 
+def term_warn_at(*, created_at: dt.datetime, due_at: dt.datetime) -> dt.datetime:
+    """The term's warning point: the share of the term the SLA rules warn at (75 %), in natural time."""
+    return created_at + (due_at - created_at) * float(sla_rules.WARN_RATIO)
+
+
 def term_stage(*, created_at: dt.datetime, due_at: dt.datetime, now: dt.datetime) -> str:
-    """ "ok", "yellow" (75 % of the term gone) or "red" (past the term)."""
-    if now >= due_at:
-        return "red"
-    if now >= created_at + (due_at - created_at) * WARNING_SHARE:
-        return "yellow"
-    return "ok"
+    """ "ok", "yellow" (75 % of the term gone) or "red" (past the term): the appeals' warning rule
+    (:func:`shanzhi.sla.rules.warning_level`) on the case's term."""
+    level = sla_rules.warning_level(at=now, warn_at=term_warn_at(created_at=created_at, due_at=due_at), due_at=due_at)
+    return {sla_rules.WarningLevel.RED: "red", sla_rules.WarningLevel.YELLOW: "yellow"}.get(level, "ok")
 
 
 def extension_allowed(*, already: int, days: int) -> bool:

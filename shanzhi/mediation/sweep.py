@@ -1,6 +1,7 @@
 """The mediation sweep (every few minutes, through ``core.periodic``): term warnings at 75 % of the 30-day term,
-overdue cases, and the reminder of the judicial-confirmation window for signed agreements. Each mark is written once
-(a conditional UPDATE claims it, so two sweeps never write the same event twice) and appends a timeline event."""
+overdue cases with their automatic supervision order (督办), and the reminder of the judicial-confirmation window
+for signed agreements. Each mark is written once (a conditional UPDATE claims it, so two sweeps never write the
+same event twice) and appends a timeline event."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from shanzhi.core import clock
 from shanzhi.mediation import rules
 from shanzhi.mediation.models import OPEN_CASE_STATES, Agreement, Case, CaseEvent, EventKind
+from shanzhi.mediation.supervision import case_overdue_supervise
 
 
 def _mark(case: Case, kind: str, field: str, now: dt.datetime, note: str) -> bool:
@@ -25,13 +27,15 @@ def _mark(case: Case, kind: str, field: str, now: dt.datetime, note: str) -> boo
 
 def mediation_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or clock.now()
-    counts = {"warned": 0, "overdue": 0, "confirmation_due": 0}
+    counts = {"warned": 0, "overdue": 0, "supervised": 0, "confirmation_due": 0}
     open_cases = Case.objects.filter(state__in=OPEN_CASE_STATES)
     for case in open_cases.filter(overdue_at__isnull=True).only("id", "state", "created_at", "due_at", "warned_at"):
         stage = rules.term_stage(created_at=case.created_at, due_at=case.due_at, now=now)
         due_text = f"{case.due_at.astimezone(clock.centre_tz()):%Y-%m-%d}"
         if stage == "red" and _mark(case, EventKind.OVERDUE, "overdue_at", now, f"已超过调解期限 {due_text}"):
             counts["overdue"] += 1
+            with transaction.atomic():
+                counts["supervised"] += case_overdue_supervise(case=case, now=now) is not None
         elif (
             stage == "yellow"
             and case.warned_at is None
