@@ -496,4 +496,5 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
 
 
+from shanzhi.mediation.models_schedule import DutyEntry, DutyStatus  # noqa: E402, F401  (the mediators' 值班表)
 from shanzhi.mediation.models_supervision import CaseSupervision  # noqa: E402, F401  (the case's 督办单)

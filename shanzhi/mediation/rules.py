@@ -75,10 +75,20 @@ class MediatorCandidate:
     available: bool
 
 
-def mediator_on_duty(*, kind: str, is_available: bool, duty_weekdays: Iterable[int], day: dt.date) -> bool:
-    """Resident and on-call mediators serve any day they are available; a rotating one only on their duty days."""
-    if not is_available:
+#: A day's entry in a mediator's schedule (值班表): on duty, on leave, on call.
+DUTY, LEAVE, ON_CALL = "duty", "leave", "on_call"
+
+
+def mediator_on_duty(
+    *, kind: str, is_available: bool, duty_weekdays: Iterable[int], day: dt.date, status: str = ""
+) -> bool:
+    """Whether a mediator can take a case on ``day``. Not at all when switched off (``is_available``); then the
+    schedule's entry for the day decides (on duty or on call: yes; on leave: no); without an entry, resident (常驻)
+    and on-call (随驻) mediators serve any day and a rotating one (轮驻) on their duty weekdays."""
+    if not is_available or status == LEAVE:
         return False
+    if status in (DUTY, ON_CALL):
+        return True
     return kind != "rotating" or day.weekday() in set(duty_weekdays)
 
 

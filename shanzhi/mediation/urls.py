@@ -2,12 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from shanzhi.mediation import appeal_panel, views
+from shanzhi.mediation import appeal_panel, views, views_schedule
 
 app_name = "mediation"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
+    path("schedule/", views_schedule.schedule, name="schedule"),
     path("screening/new/", views.screening_new, name="screening_new"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/from-appeal/", views.appeal_handover, name="handover"),

@@ -85,6 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "bucket": bucket,
         "buckets": buckets,
         "may_work": policy.may_work_cases(user),
+        "may_schedule": policy.may_edit_schedule(user),
         "may_screen": permissions.holds(user, policy.SCREENING_ROLES) and bool(_units(user)),
     }
     return render(request, "mediation/index.html", context)
