@@ -29,9 +29,6 @@ def test_the_availability_rule():
     assert schedules.week_of(MONDAY + dt.timedelta(days=6)) == [MONDAY + dt.timedelta(days=i) for i in range(7)]
 
 
-
-
-
 def _plan(mediator: Mediator, *, kind: str | None = None, weekdays=(), days=None):
     return schedules.MediatorPlan(kind=kind or mediator.kind, duty_weekdays=tuple(weekdays), days=days or {})
 
@@ -72,7 +69,10 @@ def test_assignment_picks_only_who_is_on_duty_today(desk, med, case_of, make_use
     with pytest.raises(ValidationFailed):  # nor can the desk name them today
         services.case_assign(actor=desk.dispatcher, case=case_of(), committee=med.committee, mediator=med.mediator)
     # the other one on leave as well, med back on duty: med is picked
-    swapped = {med.mediator.pk: _plan(med.mediator, days={today: "duty"}), second.pk: _plan(second, days={today: "leave"})}
+    swapped = {
+        med.mediator.pk: _plan(med.mediator, days={today: "duty"}),
+        second.pk: _plan(second, days={today: "leave"}),
+    }
     schedules.schedule_set(actor=desk.dispatcher, committee=med.committee, plans=swapped)
     assert services.case_assign(actor=desk.dispatcher, case=case_of(), committee=med.committee).mediator == med.mediator
 
