@@ -13,6 +13,7 @@ from shanzhi.core import clock
 from shanzhi.mediation import rules
 from shanzhi.mediation.models import OPEN_CASE_STATES, Agreement, Case, CaseEvent, EventKind
 from shanzhi.mediation.supervision import case_overdue_supervise
+from shanzhi.supervision.models import SupervisionTrigger
 
 
 def _mark(case: Case, kind: str, field: str, now: dt.datetime, note: str) -> bool:
@@ -34,14 +35,18 @@ def mediation_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         due_text = f"{case.due_at.astimezone(clock.centre_tz()):%Y-%m-%d}"
         if stage == "red" and _mark(case, EventKind.OVERDUE, "overdue_at", now, f"已超过调解期限 {due_text}"):
             counts["overdue"] += 1
-            with transaction.atomic():
-                counts["supervised"] += case_overdue_supervise(case=case, now=now) is not None
         elif (
             stage == "yellow"
             and case.warned_at is None
             and _mark(case, EventKind.WARNED, "warned_at", now, f"调解期限 {due_text} 将至")
         ):
             counts["warned"] += 1
+    # 督办: every open overdue case without its automatic order gets one (those just marked, and any a past sweep
+    # marked before the order existed); an order raised once is not raised again after an extension.
+    unsupervised = open_cases.filter(overdue_at__isnull=False).exclude(supervisions__trigger=SupervisionTrigger.OVERDUE)
+    for case in unsupervised.only("id", "state"):
+        with transaction.atomic():
+            counts["supervised"] += case_overdue_supervise(case=case, now=now) is not None
     today = clock.local_date(now)
     for agreement in Agreement.objects.filter(confirmation_reminded_at__isnull=True).select_related("case"):
         if not rules.confirmation_reminder_due(signed_on=agreement.signed_on, today=today):

@@ -77,3 +77,12 @@ def test_on_the_case_page_and_the_counter(desk, med, case_of, login):
     assert case.number in listed and other.number not in listed
     outsider = {code: n for code, _l, n in selectors.case_buckets(selectors.cases_visible_to(med.grid_worker_b))}
     assert outsider["supervised"] == 0
+
+
+def test_a_case_marked_overdue_before_orders_existed_gets_one(desk, med, case_of):
+    case = case_of()
+    later = case.created_at + dt.timedelta(days=31)
+    mediation_sweep(now=later)
+    CaseSupervision.objects.all().delete()  # as a sweep of the release before supervision left it
+    assert mediation_sweep(now=later + dt.timedelta(minutes=5))["supervised"] == 1
+    assert CaseSupervision.objects.get(case=case).unit == case.unit  # not assigned yet: the case's area
