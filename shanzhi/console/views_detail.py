@@ -28,6 +28,7 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.file_responses import stored_file_response
 from shanzhi.core.http import client_ip
+from shanzhi.mediation.appeal_panel import appeal_panel_context
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.routing.services import DispatchPlan, dispatch_plan
@@ -170,6 +171,7 @@ def detail_context(
         "reply_templates": templates,
         "now": now,
         "nav_active": "workbench",
+        "mediation_panel": appeal_panel_context(user, appeal),
     }
 
 
