@@ -154,11 +154,13 @@ def detail_context(
         # the title is derived from the content when the operator left it empty: do not show it twice
         "show_title": bool(appeal.title) and not appeal.content.startswith(appeal.title),
         "citizen": citizen or personal_data.citizen_masked(appeal),
-        "may_reveal": personal_data.may_reveal(user),
+        "may_reveal": personal_data.may_reveal(user, appeal),
         "reveal_form": action_forms.RevealForm(),
         "timeline": timeline_rows(appeal),
-        "assignments": list(appeal.assignments.select_related("unit").order_by("-round", "role", "id")),
-        "attachments": list(appeal.attachments.order_by("uploaded_at", "id")),
+        "assignments": list(
+            appeal.assignments.select_related("unit").prefetch_related("attachments").order_by("-round", "role", "id")
+        ),
+        "attachments": list(appeal.attachments.filter(assignment__isnull=True).order_by("uploaded_at", "id")),
         "follow_ups": list(appeal.follow_ups.select_related("by").order_by("at")),
         "actions": actions,
         "open_action": open_action,
@@ -231,7 +233,7 @@ def reveal_personal_data(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "appeal": appeal,
         "citizen": citizen or personal_data.citizen_masked(appeal),
-        "may_reveal": personal_data.may_reveal(user),
+        "may_reveal": personal_data.may_reveal(user, appeal),
         "reveal_form": form,
         "reveal_error": error,
     }
