@@ -17,7 +17,6 @@ from shanzhi.appeals.events import record_event
 from shanzhi.appeals.guards import check, lock_appeal
 from shanzhi.appeals.intake import IntakeResult, appeal_intake, resolve_category
 from shanzhi.appeals.models import (
-    ACTIVE_ASSIGNMENT_STATES,
     Appeal,
     AppealState,
     AppealType,
@@ -29,6 +28,7 @@ from shanzhi.appeals.models import (
     RejectReason,
 )
 from shanzhi.appeals.principals import CITIZEN, Actor
+from shanzhi.appeals.withdrawals import assignments_withdraw
 from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit, User
@@ -281,7 +281,10 @@ def appeal_merge(*, actor: User, appeal: Appeal, master: Appeal, reason: str = "
     if master.state in (AppealState.MERGED, AppealState.REJECTED) or master.master_id:
         raise ValidationFailed(_("主诉求已合并或不予受理，不能作为合并目标"), code="merge_target_invalid")
     at = clock.now()
-    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(state=AssignmentState.CANCELLED)
+    withdraw = f"合并至 {master.tracking_no}"
+    assignments_withdraw(
+        appeal=appeal, assignments=appeal.assignments.all(), actor=actor, at=at, cause="merged", reason=withdraw
+    )
     record_event(
         appeal=appeal,
         kind=EventKind.MERGED,
