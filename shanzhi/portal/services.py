@@ -130,7 +130,7 @@ def portal_submit(
             # Written first: a concurrent double submit waits here for the first one, then finds it.
             submission = PortalSubmission.objects.create(key=key, owner_hash=citizen.owner_hash, created_at=now)
             result = appeal_intake(
-                actor=None,
+                actor=CITIZEN,
                 channel=Channel.PORTAL,
                 content=content,
                 appeal_type=appeal_type,

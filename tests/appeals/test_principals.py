@@ -78,3 +78,17 @@ def test_a_group_named_like_a_principal_gives_staff_nothing(desk, intake, make_u
     with pytest.raises(PermissionDenied) as refused:
         services.appeal_reopen(actor=sneaky, appeal=appeal, reason="冒充")
     assert refused.value.code == "role_not_allowed"
+
+
+def test_intake_names_who_registers(desk):
+    from appeals.conftest import appeal_fields
+
+    with pytest.raises(PermissionDenied) as refused:
+        services.appeal_intake(actor=None, **appeal_fields(desk))  # type: ignore[arg-type]
+    assert refused.value.code == "actor_required"
+    with pytest.raises(PermissionDenied) as refused:
+        services.appeal_intake(actor=SYSTEM_SWEEP, **appeal_fields(desk))
+    assert refused.value.code == "role_may_not_intake"
+    assert not Appeal.objects.exists()
+    filed = services.appeal_intake(actor=CITIZEN, **appeal_fields(desk, channel="portal")).appeal
+    assert filed.created_by_id is None and filed.events.get(kind="received").actor_id is None
