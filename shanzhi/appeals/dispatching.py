@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import event_draft
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRole, EventKind
+from shanzhi.appeals.principals import Actor, staff_of
 from shanzhi.appeals.round_ending import rounds_end_before
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
-from shanzhi.orgs.models import Unit, User
+from shanzhi.orgs.models import Unit
 from shanzhi.routing.services import dispatch_plan
 from shanzhi.sla.services import deadlines_for
 
@@ -31,7 +32,7 @@ class RoundDraft:
 def draft_round(
     *,
     appeal: Appeal,
-    actor: User | None,
+    actor: Actor | None,
     at: dt.datetime,
     lead_unit: Unit,
     assisting_units: Sequence[Unit] = (),
@@ -56,7 +57,7 @@ def draft_round(
             role=role,
             round=appeal.round,
             dispatched_at=at,
-            dispatched_by=actor,
+            dispatched_by=staff_of(actor),
             sign_due_at=deadlines.sign_due_at,
             contact_due_at=deadlines.contact_due_at,
             due_at=deadlines.due_at,
@@ -104,7 +105,7 @@ def save_round(draft: RoundDraft) -> list[Assignment]:
 
 
 def draft_by_catalogue(
-    *, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool, prefix: str = ""
+    *, appeal: Appeal, actor: Actor | None, at: dt.datetime, only_if_lead: bool, prefix: str = ""
 ) -> RoundDraft | None:
     """Draft a round with the catalogue's plan. None (the appeal waits for a dispatcher) when no lead unit is found
     and ``only_if_lead``; the reason is kept on the appeal either way."""
@@ -133,7 +134,7 @@ def draft_by_catalogue(
     )
 
 
-def dispatch_by_catalogue(*, appeal: Appeal, actor: User | None, at: dt.datetime, only_if_lead: bool) -> bool:
+def dispatch_by_catalogue(*, appeal: Appeal, actor: Actor | None, at: dt.datetime, only_if_lead: bool) -> bool:
     """Dispatch a saved appeal by the catalogue; False when it must wait for a dispatcher. The caller saves it."""
     draft = draft_by_catalogue(appeal=appeal, actor=actor, at=at, only_if_lead=only_if_lead)
     if draft is None:

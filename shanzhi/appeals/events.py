@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
+from shanzhi.appeals.principals import Principal, principal_code, staff_of
 from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import User
 
@@ -15,7 +16,7 @@ def event_draft(
     appeal: Appeal,
     kind: str,
     at: dt.datetime,
-    actor: User | None = None,
+    actor: User | Principal | None = None,
     assignment: Assignment | None = None,
     from_state: str = "",
     to_state: str = "",
@@ -23,18 +24,23 @@ def event_draft(
     payload: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> AppealEvent:
-    """An unsaved event; ``actor_unit`` is the actor's unit at the time (kept even if they move later)."""
+    """An unsaved event; ``actor_unit`` is the actor's unit at the time (kept even if they move later). A
+    :class:`Principal` (the citizen, a system process) is named in the payload under ``"by"``."""
+    staff = staff_of(actor)
+    payload = dict(payload or {})
+    if code := principal_code(actor):
+        payload.setdefault("by", code)
     return new_instance(
         AppealEvent,
         appeal=appeal,
         assignment=assignment,
         kind=kind,
-        actor=actor,
-        actor_unit_id=actor.unit_id if actor is not None else None,
+        actor=staff,
+        actor_unit_id=staff.unit_id if staff is not None else None,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
-        payload=payload or {},
+        payload=payload,
         is_public=is_public,
         created_at=at,
     )

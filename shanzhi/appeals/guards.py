@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import rules
 from shanzhi.appeals.models import Appeal, Assignment
+from shanzhi.appeals.principals import PRINCIPALS, Actor, Principal
 from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, TransitionNotAllowed
 from shanzhi.orgs.models import User
 
@@ -49,18 +50,31 @@ def lock_assignment(assignment: Assignment | int) -> tuple[Appeal, Assignment]:
     return appeal, locked
 
 
-def check(action: str, *, actor: User | None, appeal: Appeal, assignment: Assignment | None = None) -> None:
+def actor_roles(actor: Actor | None) -> frozenset[str]:
+    """The codes the rules table is asked about: a staff member's roles, or a principal's own code.
+
+    ``None`` is refused: every action names who takes it (a citizen or a system process is a :class:`Principal`)."""
+    if isinstance(actor, Principal):
+        return actor.role_codes
+    if isinstance(actor, User):
+        # A group that happens to be named like a principal ("citizen") gives a staff member nothing.
+        return actor.role_codes.difference(PRINCIPALS)
+    raise PermissionDenied(_("缺少操作人，不能执行该操作"), code="actor_required")
+
+
+def check(action: str, *, actor: Actor | None, appeal: Appeal, assignment: Assignment | None = None) -> None:
     """Raise a coded error unless ``actor`` may take ``action`` on ``appeal`` (and ``assignment``) now."""
     spec = rules.ACTIONS[action]
-    if actor is not None:
-        if not rules.role_may(action, actor.role_codes):
-            raise PermissionDenied(
-                _("您的角色不能执行“%(action)s”") % {"action": spec.label},
-                code="role_not_allowed",
-                action=action,
-            )
-        if spec.needs_assignment and (assignment is None or assignment.unit_id != actor.unit_id):
-            raise PermissionDenied(_("该派单不属于您的单位"), code="not_your_assignment", action=action)
+    if not rules.role_may(action, actor_roles(actor)):
+        raise PermissionDenied(
+            _("您的角色不能执行“%(action)s”") % {"action": spec.label},
+            code="role_not_allowed",
+            action=action,
+        )
+    if spec.needs_assignment and (
+        not isinstance(actor, User) or assignment is None or assignment.unit_id != actor.unit_id
+    ):
+        raise PermissionDenied(_("该派单不属于您的单位"), code="not_your_assignment", action=action)
     if not rules.action_allowed_from(action, appeal.state):
         raise TransitionNotAllowed(
             _("诉求当前为“%(state)s”，不能执行“%(action)s”")

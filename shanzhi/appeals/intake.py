@@ -13,6 +13,7 @@ from shanzhi.appeals import dispatching
 from shanzhi.appeals.events import event_draft
 from shanzhi.appeals.intake_store import IntakeDraft, intake_existing, intake_write
 from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, EventKind
+from shanzhi.appeals.principals import CITIZEN, PRINCIPALS, SYSTEM_IOT, Principal, staff_of
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import PermissionDenied, ShanzhiError, ValidationFailed
 from shanzhi.core.ids import as_id
@@ -69,8 +70,20 @@ def _validate_area(area: Unit | None) -> Unit | None:
     return area
 
 
-def intake_check_role(actor: User | None) -> None:
-    if actor is not None and not actor.has_role(*INTAKE_ROLES):
+#: Who registers an appeal without being staff: the citizen (portal, doorplate), IoT alarms.
+INTAKE_PRINCIPALS = frozenset({CITIZEN.code, SYSTEM_IOT.code})
+
+
+def intake_check_role(actor: User | Principal | None) -> None:
+    """Refuse unless ``actor`` may register appeals: an intake role, or a principal named above (``None`` is
+    refused: every appeal names who registered it)."""
+    if actor is None:
+        raise PermissionDenied(_("缺少操作人，不能登记诉求"), code="actor_required")
+    if isinstance(actor, Principal):
+        if actor.code not in INTAKE_PRINCIPALS:
+            raise PermissionDenied(_("您的角色不能登记诉求"), code="role_may_not_intake")
+        return
+    if not actor.role_codes.difference(PRINCIPALS).intersection(INTAKE_ROLES):
         raise PermissionDenied(_("您的角色不能登记诉求"), code="role_may_not_intake")
 
 
@@ -100,7 +113,7 @@ class IntakeFields(TypedDict, total=False):
 
 def appeal_intake(
     *,
-    actor: User | None,
+    actor: User | Principal,
     idempotency_key: str | None = None,
     at: dt.datetime | None = None,
     **fields: Unpack[IntakeFields],
@@ -113,6 +126,13 @@ def appeal_intake(
     appeal the first call created and changes nothing.
     """
     intake_check_role(actor)
+    return _intake(staff_of(actor), idempotency_key=idempotency_key, at=at, **fields)
+
+
+def _intake(
+    actor: User | None, *, idempotency_key: str | None, at: dt.datetime | None, **fields: Unpack[IntakeFields]
+) -> IntakeResult:
+    """:func:`appeal_intake` once the actor is checked (``None``: a principal, recorded as no staff member)."""
     key = idempotency_key or None
     try:
         draft = intake_draft(actor=actor, idempotency_key=key, at=at or clock.now(), **fields)

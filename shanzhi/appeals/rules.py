@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from shanzhi.appeals.models import AppealState as S
 from shanzhi.appeals.models import AssignmentState as A
+from shanzhi.appeals.principals import CITIZEN, SYSTEM_GRID_VERIFICATION
 from shanzhi.orgs.permissions import CENTRE_DESK_ROLES as CENTRE_DESK
 from shanzhi.orgs.permissions import DISPATCH_ROLES as DISPATCH
 from shanzhi.orgs.permissions import UNIT_WORK_ROLES as UNIT_WORK
@@ -38,7 +39,7 @@ ACTIONS: dict[str, Action] = {
         _a("reject", "不予受理", [S.RECEIVED, S.ACCEPTED], S.REJECTED, CENTRE_DESK),
         _a("answer", "直接答复", [S.RECEIVED, S.ACCEPTED], S.ANSWERED, CENTRE_DESK),
         _a("request_info", "要求补充", [S.RECEIVED, S.ACCEPTED], S.NEEDS_INFO, CENTRE_DESK),
-        _a("supply_info", "补充完成", [S.NEEDS_INFO], None, CENTRE_DESK | {"integration"}),
+        _a("supply_info", "补充完成", [S.NEEDS_INFO], None, CENTRE_DESK | {"integration", CITIZEN.code}),
         _a("dispatch", "派遣", [S.ACCEPTED], S.DISPATCHED, DISPATCH),
         _a("merge", "合并", [S.RECEIVED, S.ACCEPTED, S.DISPATCHED], S.MERGED, DISPATCH | {"operator"}),
         _a("sign", "签收", [S.DISPATCHED, S.IN_PROGRESS], S.IN_PROGRESS, UNIT_WORK, needs_assignment=True),
@@ -54,10 +55,17 @@ ACTIONS: dict[str, Action] = {
         ),
         _a("decide_request", "审批申请", [S.DISPATCHED, S.IN_PROGRESS], None, DISPATCH),
         _a("reply", "统一答复", [S.FEEDBACK], S.REPLIED, CENTRE_DESK),
-        _a("redo", "重办", [S.FEEDBACK, S.REPLIED], S.DISPATCHED, DISPATCH),
-        _a("follow_up", "回访", [S.REPLIED], None, CENTRE_DESK),
+        _a("redo", "重办", [S.FEEDBACK, S.REPLIED], S.DISPATCHED, DISPATCH | {SYSTEM_GRID_VERIFICATION.code}),
+        # The citizen's own rating of the reply counts as the follow-up (portal, SMS).
+        _a("follow_up", "回访", [S.REPLIED], None, CENTRE_DESK | {CITIZEN.code}),
         _a("close", "办结", [S.REPLIED], S.CLOSED, CENTRE_DESK),
-        _a("reopen", "重新办理", [S.CLOSED], S.DISPATCHED, DISPATCH),
+        _a(
+            "reopen",
+            "重新办理",
+            [S.CLOSED],
+            S.DISPATCHED,
+            DISPATCH | {CITIZEN.code, SYSTEM_GRID_VERIFICATION.code},
+        ),
     ]
 }
 

@@ -17,7 +17,6 @@ from shanzhi.appeals.events import record_event
 from shanzhi.appeals.guards import check, lock_appeal
 from shanzhi.appeals.intake import IntakeResult, appeal_intake, resolve_category
 from shanzhi.appeals.models import (
-    ACTIVE_ASSIGNMENT_STATES,
     Appeal,
     AppealState,
     AppealType,
@@ -28,6 +27,8 @@ from shanzhi.appeals.models import (
     Rating,
     RejectReason,
 )
+from shanzhi.appeals.principals import CITIZEN, Actor
+from shanzhi.appeals.withdrawals import assignments_withdraw
 from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit, User
@@ -189,7 +190,7 @@ def appeal_request_info(*, actor: User, appeal: Appeal, question: str) -> Appeal
 
 
 @transaction.atomic
-def appeal_supply_info(*, actor: User | None, appeal: Appeal, text: str) -> Appeal:
+def appeal_supply_info(*, actor: Actor, appeal: Appeal, text: str) -> Appeal:
     """The citizen's answer: back to the state the appeal was in, the paused time given back to the deadline."""
     appeal = lock_appeal(appeal)
     check("supply_info", actor=actor, appeal=appeal)
@@ -280,7 +281,10 @@ def appeal_merge(*, actor: User, appeal: Appeal, master: Appeal, reason: str = "
     if master.state in (AppealState.MERGED, AppealState.REJECTED) or master.master_id:
         raise ValidationFailed(_("主诉求已合并或不予受理，不能作为合并目标"), code="merge_target_invalid")
     at = clock.now()
-    appeal.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).update(state=AssignmentState.CANCELLED)
+    withdraw = f"合并至 {master.tracking_no}"
+    assignments_withdraw(
+        appeal=appeal, assignments=appeal.assignments.all(), actor=actor, at=at, cause="merged", reason=withdraw
+    )
     record_event(
         appeal=appeal,
         kind=EventKind.MERGED,
@@ -333,7 +337,7 @@ def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
     return appeal
 
 
-def _redo(*, actor: User | None, appeal: Appeal, reason: str) -> None:
+def _redo(*, actor: Actor, appeal: Appeal, reason: str) -> None:
     """A new round for the same lead and assisting units (the appeal is locked by the caller)."""
     last = list(appeal.assignments.filter(round=appeal.round).select_related("unit"))
     lead = next((a.unit for a in last if a.role == "lead" and a.state != AssignmentState.RETURNED), None)
@@ -357,7 +361,7 @@ def _redo(*, actor: User | None, appeal: Appeal, reason: str) -> None:
 
 
 @transaction.atomic
-def appeal_redo(*, actor: User | None, appeal: Appeal, reason: str) -> Appeal:
+def appeal_redo(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
     """重办: the review failed (or the follow-up found it unresolved): the same units handle it again."""
     appeal = lock_appeal(appeal)
     check("redo", actor=actor, appeal=appeal)
@@ -428,7 +432,7 @@ def appeal_follow_up(
 
 
 @transaction.atomic
-def appeal_close(*, actor: User | None, appeal: Appeal, note: str) -> Appeal:
+def appeal_close(*, actor: Actor, appeal: Appeal, note: str) -> Appeal:
     """办结 without a rating (the citizen asked for no follow-up, or could not be reached after the set attempts)."""
     appeal = lock_appeal(appeal)
     check("close", actor=actor, appeal=appeal)
@@ -449,9 +453,9 @@ def appeal_close(*, actor: User | None, appeal: Appeal, note: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_reopen(*, actor: User | None, appeal: Appeal, reason: str) -> Appeal:
+def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
     """重新办理: a closed appeal whose problem came back or was never solved goes to the same units again.
-    ``actor`` None is the citizen (the portal checks the reopen window before calling)."""
+    ``actor`` :data:`~shanzhi.appeals.principals.CITIZEN` is the citizen (the portal checks the reopen window)."""
     appeal = lock_appeal(appeal)
     check("reopen", actor=actor, appeal=appeal)
     if appeal.appeal_type == AppealType.CONSULTATION or appeal.lead_unit_id is None:
@@ -476,7 +480,7 @@ def appeal_rate_by_citizen(
     closed; otherwise a redo round when ``allow_redo`` (inside the reopen window), else only recorded (the centre's
     follow-up call decides). Returns the outcome: "close", "redo" or "recorded"."""
     appeal = lock_appeal(appeal)
-    check("follow_up", actor=None, appeal=appeal)
+    check("follow_up", actor=CITIZEN, appeal=appeal)
     if rating not in Rating.values:
         raise ValidationFailed(_("请选择满意度评价"), code="rating_required")
     at = clock.now()
@@ -499,7 +503,7 @@ def appeal_rate_by_citizen(
         appeal=appeal,
         kind=EventKind.FOLLOWED_UP,
         at=at,
-        actor=None,
+        actor=CITIZEN,
         reason=comment,
         payload={"rating": rating, "resolved": resolved, "reached": True, "outcome": outcome, "channel": channel},
     )
@@ -509,7 +513,7 @@ def appeal_rate_by_citizen(
             appeal=appeal,
             kind=EventKind.CLOSED,
             at=at,
-            actor=None,
+            actor=CITIZEN,
             from_state=appeal.state,
             to_state=AppealState.CLOSED,
         )
@@ -517,7 +521,7 @@ def appeal_rate_by_citizen(
         appeal.closed_at = at
     elif outcome == "redo":
         _redo(
-            actor=None,
+            actor=CITIZEN,
             appeal=appeal,
             reason=f"市民评价{'不满意' if rating == Rating.DISSATISFIED else '未解决'}"
             + (f"：{comment}" if comment else ""),

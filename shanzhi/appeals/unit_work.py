@@ -27,6 +27,7 @@ from shanzhi.appeals.models import (
 )
 from shanzhi.appeals.round_ending import round_end_with_lead_feedback
 from shanzhi.appeals.rules import worst_warning
+from shanzhi.appeals.withdrawals import assignments_withdraw
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from shanzhi.orgs.models import User
@@ -285,9 +286,9 @@ def _apply_return(*, actor: User, appeal: Appeal, assignment: Assignment, reques
         )
         return
     # The lead returned it: the whole round is withdrawn and the appeal waits for a new dispatch.
-    appeal.assignments.filter(round=appeal.round, state__in=ACTIVE_ASSIGNMENT_STATES).exclude(pk=assignment.pk).update(
-        state=AssignmentState.CANCELLED
-    )
+    round_rest = appeal.assignments.filter(round=appeal.round).exclude(pk=assignment.pk)
+    why = f"主办单位 {assignment.unit.name} 退回，本轮派单撤回"
+    assignments_withdraw(appeal=appeal, assignments=round_rest, actor=actor, at=at, cause="round_returned", reason=why)
     record_event(
         appeal=appeal,
         assignment=assignment,

@@ -37,6 +37,7 @@ from shanzhi.appeals.models import (
     ReplyTemplate,
     RequestState,
 )
+from shanzhi.appeals.principals import CITIZEN, Principal
 from shanzhi.core import clock
 from shanzhi.core.errors import ShanzhiError
 from shanzhi.demo.grids import short_name
@@ -175,13 +176,13 @@ class _Runner:
             raise _StepFailed(f"#{plan.index} {plan.target} {step.action}: {code}") from error
 
     def do_intake(self, plan: Plan, args: dict[str, Any]) -> None:
-        actor: User | None
+        actor: User | Principal
         if plan.intake_actor == "operator":
             actor = self.operator(plan)
         elif plan.intake_actor == "integration":
             actor = self.actors.by_username.get("integration") or self.operator(plan)
         elif plan.intake_actor == "citizen":
-            actor = None
+            actor = CITIZEN
         else:
             actor = self.actors.by_username.get(plan.intake_actor) or self.operator(plan)
         structured = args["structured"]

@@ -20,6 +20,7 @@ from shanzhi.appeals.attachments import attachment_add
 from shanzhi.appeals.events import record_event
 from shanzhi.appeals.guards import lock_appeal
 from shanzhi.appeals.models import Appeal, AppealEvent, Channel, EventKind
+from shanzhi.appeals.principals import SYSTEM_GRID_VERIFICATION
 from shanzhi.appeals.selectors import appeal_get
 from shanzhi.appeals.services import appeal_intake, appeal_redo, appeal_reopen
 from shanzhi.core import clock, pii
@@ -334,9 +335,9 @@ def verification_record(
     if not passed:
         reason = f"网格员现场核查未通过：{note}"
         if action == "redo":
-            appeal_redo(actor=None, appeal=appeal, reason=reason)
+            appeal_redo(actor=SYSTEM_GRID_VERIFICATION, appeal=appeal, reason=reason)
         else:
-            appeal_reopen(actor=None, appeal=appeal, reason=reason)
+            appeal_reopen(actor=SYSTEM_GRID_VERIFICATION, appeal=appeal, reason=reason)
 
     def create() -> Verification:
         return Verification.objects.create(

@@ -18,7 +18,9 @@ from shanzhi.notifications.templates_text import template_problems
 
 # The outbox also carries the portal's one-time sign-in codes, which have no template (the text holds the code).
 OTP_EVENT = "otp"
-OUTBOX_EVENTS = [*NotificationEvent.choices, (OTP_EVENT, "登录验证码")]
+# And alerts to a unit's duty phone (a hotspot in its area), which have no appeal and no citizen.
+UNIT_ALERT_EVENT = "unit_alert"
+OUTBOX_EVENTS = [*NotificationEvent.choices, (OTP_EVENT, "登录验证码"), (UNIT_ALERT_EVENT, "单位预警")]
 
 
 def outbox_event_choices() -> list[tuple[str, str]]:

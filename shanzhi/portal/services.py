@@ -1,5 +1,6 @@
-"""The citizen's use cases in the portal. Each calls the appeals services (with ``actor=None``: the guards check
-the appeal's state but no staff role, and events record no staff actor) and adds only the portal's own records.
+"""The citizen's use cases in the portal. Each calls the appeals services (as the
+:data:`~shanzhi.appeals.principals.CITIZEN` principal, which the rules table names where a citizen may act) and
+adds only the portal's own records.
 
 - :func:`portal_submit` — a new appeal (channel ``portal``), idempotent per form, rate-limited per phone and IP;
   an anonymous submission gets a query code (:class:`~shanzhi.portal.models.PortalTicket`);
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.attachments import IMAGE_TYPES, attachment_add, read_limited, sniff
 from shanzhi.appeals.models import Appeal, AppealState, AppealType, Channel, Rating
+from shanzhi.appeals.principals import CITIZEN
 from shanzhi.appeals.services import appeal_intake, appeal_rate_by_citizen, appeal_reopen, appeal_supply_info
 from shanzhi.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from shanzhi.notifications.models import NotificationChannel
@@ -134,7 +136,7 @@ def portal_submit(
             # Written first: a concurrent double submit waits here for the first one, then finds it.
             submission = PortalSubmission.objects.create(key=key, owner_hash=citizen.owner_hash, created_at=now)
             result = appeal_intake(
-                actor=None,
+                actor=CITIZEN,
                 channel=Channel.PORTAL,
                 content=content,
                 appeal_type=appeal_type,
@@ -190,7 +192,7 @@ def portal_supply_info(*, citizen: Citizen, appeal: Appeal, text: str, photos: S
     """The citizen's answer to 待补充, with optional photos; the appeal resumes where it was."""
     _check_photo_count(photos)
     with transaction.atomic():
-        appeal = appeal_supply_info(actor=None, appeal=appeal, text=text)
+        appeal = appeal_supply_info(actor=CITIZEN, appeal=appeal, text=text)
         _store_photos(appeal, photos)
     return appeal
 
@@ -240,7 +242,7 @@ def portal_reopen(*, citizen: Citizen, appeal: Appeal, reason: str, now: dt.date
             code="reopen_window_passed",
         )
     return appeal_reopen(
-        actor=None,  # the citizen
+        actor=CITIZEN,
         appeal=appeal,
         reason=f"市民通过移动端申请重新办理：{reason[:500]}",
     )

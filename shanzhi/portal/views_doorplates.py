@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from shanzhi.appeals.models import Appeal, AppealType, Channel
+from shanzhi.appeals.principals import CITIZEN
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound, ShanzhiError
@@ -126,7 +127,7 @@ def _file(request: HttpRequest, doorplate: Doorplate, form: DoorplateAppealForm)
         photos = [photo_checked(f, getattr(f, "name", "")) for f in data.get("photos") or []]
         with transaction.atomic():  # the appeal and its photos, or neither
             result = appeal_intake(
-                actor=None,
+                actor=CITIZEN,
                 channel=Channel.DOORPLATE,
                 content=data["content"],
                 appeal_type=data["appeal_type"],

@@ -126,3 +126,43 @@ class Hotspot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.summary} ({self.appeal_count})"
+
+
+class HotspotEventKind(models.TextChoices):
+    RAISED = "raised", "发现热点"
+    EXTENDED = "extended", "新增诉求"
+    ALERTED = "alerted", "预警属地"
+    ACKNOWLEDGED = "acknowledged", "已关注"
+    CLOSED = "closed", "已关闭"
+
+
+class HotspotEvent(models.Model):
+    """An immutable line of a hotspot's history: every change of its state or members, who made it, when."""
+
+    hotspot = models.ForeignKey(Hotspot, verbose_name="热点", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=14, choices=HotspotEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    by = models.CharField("系统主体", max_length=40, blank=True, help_text="无操作人时：system:proactive 等")
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "热点事件"
+        verbose_name_plural = verbose_name
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["hotspot", "created_at"], name="hotspot_event_idx")]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk:
+            raise ValueError("hotspot events are immutable")
+        super().save(*args, **kwargs)

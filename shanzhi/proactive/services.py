@@ -7,13 +7,18 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import rules
-from shanzhi.appeals.models import Appeal
+from shanzhi.appeals.events import record_event
+from shanzhi.appeals.guards import lock_appeal
+from shanzhi.appeals.models import Appeal, EventKind
+from shanzhi.appeals.principals import SYSTEM_PROACTIVE
 from shanzhi.appeals.services import appeal_merge
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed
+from shanzhi.notifications.unit_alerts import unit_alert_queue
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.proactive.duplicates import MERGEABLE_STATES, DuplicateSettings, duplicates_find
@@ -22,6 +27,8 @@ from shanzhi.proactive.models import (
     LIVE_HOTSPOT_STATES,
     DuplicateProposal,
     Hotspot,
+    HotspotEvent,
+    HotspotEventKind,
     HotspotState,
     ProposalState,
 )
@@ -91,6 +98,8 @@ def _lock_proposal(proposal: DuplicateProposal) -> DuplicateProposal:
 @transaction.atomic
 def duplicate_accept(*, actor: User, proposal: DuplicateProposal) -> DuplicateProposal:
     """合并: the appeal joins its master (through :func:`appeal_merge`, which checks role and states)."""
+    first, second = sorted([proposal.appeal_id, proposal.master_id])
+    lock_appeal(first), lock_appeal(second)  # the appeals first, by id (one lock order), then the proposal
     proposal = _lock_proposal(proposal)
     appeal_merge(
         actor=actor,
@@ -102,11 +111,19 @@ def duplicate_accept(*, actor: User, proposal: DuplicateProposal) -> DuplicatePr
     proposal.state, proposal.decided_by, proposal.decided_at = ProposalState.ACCEPTED, actor, at
     proposal.save(update_fields=["state", "decided_by", "decided_at"])
     # The merged appeal can neither be merged again nor be anybody's master.
-    DuplicateProposal.objects.filter(state=ProposalState.PROPOSED).filter(appeal_id=proposal.appeal_id).update(
-        state=ProposalState.DISMISSED, decided_by=actor, decided_at=at
+    others = DuplicateProposal.objects.filter(state=ProposalState.PROPOSED).filter(
+        Q(appeal_id=proposal.appeal_id) | Q(master_id=proposal.appeal_id)
     )
-    DuplicateProposal.objects.filter(state=ProposalState.PROPOSED, master_id=proposal.appeal_id).update(
-        state=ProposalState.DISMISSED, decided_by=actor, decided_at=at
+    dismissed = sorted(others.values_list("pk", flat=True))
+    others.filter(pk__in=dismissed).update(state=ProposalState.DISMISSED, decided_by=actor, decided_at=at)
+    record_event(
+        appeal=proposal.appeal,
+        kind=EventKind.NOTE,
+        at=at,
+        actor=actor,
+        reason=str(_("确认重复件建议并合并")),
+        payload={"duplicate_proposal": proposal.pk, "decision": "accepted", "dismissed_with_it": dismissed},
+        is_public=False,
     )
     return proposal
 
@@ -116,9 +133,19 @@ def duplicate_dismiss(*, actor: User, proposal: DuplicateProposal) -> DuplicateP
     """Not a duplicate: the pair is not proposed again."""
     if not rules.role_may("merge", actor.role_codes):
         raise PermissionDenied(_("您的角色不能处理重复件"), code="role_not_allowed", action="merge")
+    lock_appeal(proposal.appeal_id)  # the appeal first (one lock order), then the proposal
     proposal = _lock_proposal(proposal)
     proposal.state, proposal.decided_by, proposal.decided_at = ProposalState.DISMISSED, actor, clock.now()
     proposal.save(update_fields=["state", "decided_by", "decided_at"])
+    record_event(
+        appeal=proposal.appeal,
+        kind=EventKind.NOTE,
+        at=proposal.decided_at,
+        actor=actor,
+        reason=str(_("重复件建议已忽略（主诉求 %(no)s）")) % {"no": proposal.master.tracking_no},
+        payload={"duplicate_proposal": proposal.pk, "decision": "dismissed", "master": proposal.master.tracking_no},
+        is_public=False,
+    )
     return proposal
 
 
@@ -134,6 +161,55 @@ class DetectReport:
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
+
+
+def _hotspot_event(
+    hotspot: Hotspot,
+    kind: str,
+    *,
+    at: dt.datetime,
+    actor: User | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    payload: dict | None = None,
+) -> HotspotEvent:
+    """Append one line to the hotspot's history (``by`` names the system when no staff member acted)."""
+    return HotspotEvent.objects.create(
+        hotspot=hotspot,
+        kind=kind,
+        actor=actor,
+        by="" if actor is not None else SYSTEM_PROACTIVE.code,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:300],
+        payload=payload or {},
+        created_at=at,
+    )
+
+
+def _alert_text(hotspot: Hotspot) -> str:
+    return str(
+        _("【热点预警】%(area)s %(window)s内%(callers)s人反映“%(summary)s”（%(count)s件），请登录工作台处置")
+    ) % {
+        "area": hotspot.area.name,
+        "window": hotspot.get_window_display(),
+        "callers": hotspot.caller_count,
+        "summary": hotspot.summary,
+        "count": hotspot.appeal_count,
+    }
+
+
+def _alert(hotspot: Hotspot, unit: Unit, *, now: dt.datetime) -> None:
+    """The alert reaches the territorial unit twice: on its console's hotspot board (the row, alerted to ``unit``)
+    and by SMS to its duty phone through the outbox (delivered after commit, with retries)."""
+    message = unit_alert_queue(phone=unit.phone, text=_alert_text(hotspot), dedupe_key=f"hotspot:{hotspot.pk}")
+    _hotspot_event(
+        hotspot,
+        HotspotEventKind.ALERTED,
+        at=now,
+        payload={"unit": unit.code, "outbox_message": message.pk if message else None, "sms": message is not None},
+    )
 
 
 def _summary(cluster: Cluster, category: Category | None) -> str:
@@ -174,6 +250,7 @@ def _extend(hotspot: Hotspot, cluster: Cluster, *, now: dt.datetime) -> bool:
         hotspot.area = hotspot.community  # the members now span more than one grid
     hotspot.updated_at = now
     hotspot.save()
+    _hotspot_event(hotspot, HotspotEventKind.EXTENDED, at=now, payload={"appeals": new, "count": len(ids)})
     return True
 
 
@@ -200,7 +277,14 @@ def _create(cluster: Cluster, *, now: dt.datetime) -> Hotspot:
         alerted_at=now,
     )
     hotspot.appeals.add(*cluster.member_ids)
-    # The alert: the row is what the territorial unit's board and the dashboard show; the log line is for operators.
+    _hotspot_event(
+        hotspot,
+        HotspotEventKind.RAISED,
+        at=now,
+        to_state=HotspotState.OPEN,
+        payload={"appeals": cluster.member_ids, "window": cluster.window, "key": cluster.key},
+    )
+    _alert(hotspot, alert_unit, now=now)
     logger.warning(
         "hotspot %s raised: unit %s, window %s, %s appeals from %s callers",
         hotspot.pk,
@@ -240,11 +324,32 @@ def hotspots_detect(*, now: dt.datetime) -> DetectReport:
         for cluster in clusters_find(facts, window=window, now=now, min_text=min_text):
             outcome = hotspot_upsert(cluster, now=now)
             setattr(report, outcome, getattr(report, outcome) + 1)
-        quiet = Hotspot.objects.filter(state=HotspotState.OPEN, window=window.name, last_at__lt=now - window.length)
-        report.closed += quiet.update(
-            state=HotspotState.CLOSED, note=str(_("时间窗内无新增诉求，自动关闭")), updated_at=now
-        )
+        report.closed += _close_quiet(window_name=window.name, before=now - window.length, now=now)
     return report
+
+
+def _close_quiet(*, window_name: str, before: dt.datetime, now: dt.datetime) -> int:
+    """Close the open hotspots of a window that had no new appeal within it, each with its event."""
+    note = str(_("时间窗内无新增诉求，自动关闭"))
+    with transaction.atomic():
+        quiet = list(
+            Hotspot.objects.select_for_update()
+            .filter(state=HotspotState.OPEN, window=window_name, last_at__lt=before)
+            .order_by("pk")
+        )
+        for hotspot in quiet:
+            _hotspot_event(
+                hotspot,
+                HotspotEventKind.CLOSED,
+                at=now,
+                from_state=hotspot.state,
+                to_state=HotspotState.CLOSED,
+                note=note,
+            )
+        Hotspot.objects.filter(pk__in=[h.pk for h in quiet]).update(
+            state=HotspotState.CLOSED, note=note, updated_at=now
+        )
+    return len(quiet)
 
 
 def _check_hotspot_actor(actor: User, hotspot: Hotspot) -> None:
@@ -264,7 +369,11 @@ def hotspot_decide(*, actor: User, hotspot: Hotspot, state: str, note: str = "")
     }
     if state not in allowed.get(HotspotState(hotspot.state), set()):
         raise TransitionNotAllowed(_("热点当前状态下不能执行此操作"), code="hotspot_transition", state=hotspot.state)
+    from_state = hotspot.state
     hotspot.state, hotspot.decided_by, hotspot.note = state, actor, note.strip()[:300]
     hotspot.updated_at = clock.now()
     hotspot.save(update_fields=["state", "decided_by", "note", "updated_at"])
+    _hotspot_event(
+        hotspot, state, at=hotspot.updated_at, actor=actor, from_state=from_state, to_state=state, note=hotspot.note
+    )
     return hotspot

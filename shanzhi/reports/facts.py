@@ -4,7 +4,8 @@ The measures (which rows count for which counter, on which day) are defined once
 to build the facts and to list the appeals behind a figure (drill-down). docs/kpi.md explains them in words.
 
 Rebuilding a day deletes that day's facts and recomputes them from the source tables, so it is idempotent. The
-incremental refresh rebuilds today, yesterday, and every day that an event since the last refresh may have changed.
+incremental refresh rebuilds today, yesterday, and every day that an event since the last refresh may have changed
+(reading the event log again over a lag window, since ids commit out of order: :func:`refresh_recent`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
@@ -39,6 +41,7 @@ from shanzhi.routing.models import Category
 logger = logging.getLogger(__name__)
 
 BATCH = 5000
+DEFAULT_LAG_SECONDS = 900  # a transaction that commits within 15 minutes of reserving its event id is never skipped
 TOUCHED_LIMIT = 20000  # more appeals touched than this in one refresh: rebuild the days of the events instead
 
 # --- the measures ------------------------------------------------------------------------------------------
@@ -339,24 +342,48 @@ def touched_days(appeal_ids: list[int]) -> set[dt.date]:
     return days
 
 
+def lag_window() -> dt.timedelta:
+    """How long an event id below the highest one seen may still appear (its transaction not yet committed)."""
+    seconds = float(getattr(settings, "SHANZHI", {}).get("REPORT_FACTS_LAG_SECONDS", DEFAULT_LAG_SECONDS))
+    return dt.timedelta(seconds=seconds)
+
+
 def refresh_recent(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Rebuild today, yesterday and the days touched by events since the last refresh; advance the watermark."""
+    """Rebuild today, yesterday and the days touched by events since the last refresh; advance the watermark.
+
+    Ids are reserved before their transaction commits, and transactions commit out of order, so "the largest id
+    seen" alone would skip an event that commits after a higher one was read. The refresh therefore reads again
+    from the settled id (the highest one seen at least :func:`lag_window` ago) and rebuilds the days those events
+    touch too; ``appeals`` counts the appeals with events beyond the highest id seen before.
+    """
     now = now or clock.now()
     mark, _ = FactWatermark.objects.get_or_create(name="facts")
-    new_events = AppealEvent.objects.filter(pk__gt=mark.event_id)
-    top = new_events.order_by("-pk").values_list("pk", flat=True).first() or mark.event_id
-    appeal_ids = list(
-        new_events.filter(pk__lte=top).values_list("appeal_id", flat=True).distinct()[: TOUCHED_LIMIT + 1]
-    )
+    window = AppealEvent.objects.filter(pk__gt=mark.settled_event_id)
+    top = window.order_by("-pk").values_list("pk", flat=True).first() or mark.event_id
+    window = window.filter(pk__lte=top)
+    appeal_ids = list(window.values_list("appeal_id", flat=True).distinct()[: TOUCHED_LIMIT + 1])
+    new_appeals = window.filter(pk__gt=mark.event_id).values_list("appeal_id", flat=True).distinct()
     today = clock.local_date(now)
     days = {today, today - dt.timedelta(days=1)}
     if len(appeal_ids) > TOUCHED_LIMIT:
-        days |= _local_dates(new_events.filter(pk__lte=top).values_list("created_at", flat=True).distinct())
+        days |= _local_dates(window.values_list("created_at", flat=True).distinct())
     else:
         days |= touched_days(appeal_ids)
     days = {d for d in days if d <= today + dt.timedelta(days=60)}
     for run in rules.date_ranges(days):
         rebuild_days(start=run.start, end=run.end, now=now)
-    FactWatermark.objects.filter(name="facts").update(event_id=top, refreshed_at=now)
-    logger.info("report facts refreshed: %d day(s), %d appeal(s) touched", len(days), len(appeal_ids))
-    return {"days": len(days), "appeals": len(appeal_ids)}
+    settled, pending, since = mark.settled_event_id, mark.pending_event_id, mark.pending_since
+    if since is None or now - since >= lag_window():
+        # The candidate seen at ``since`` is old enough: whatever was reserved below it has committed by now.
+        settled = pending if since is not None else settled
+        pending, since = top, now
+    FactWatermark.objects.filter(name="facts").update(
+        event_id=max(top, mark.event_id),
+        refreshed_at=now,
+        settled_event_id=settled,
+        pending_event_id=pending,
+        pending_since=since,
+    )
+    count = len(new_appeals[: TOUCHED_LIMIT + 1])
+    logger.info("report facts refreshed: %d day(s), %d appeal(s) touched", len(days), count)
+    return {"days": len(days), "appeals": count}

@@ -77,11 +77,20 @@ class DailyUnitFact(models.Model):
 
 
 class FactWatermark(models.Model):
-    """How far the incremental refresh has read the event log (one row, ``name="facts"``)."""
+    """How far the incremental refresh has read the event log (one row, ``name="facts"``).
+
+    Event ids are reserved when a transaction inserts and become visible when it commits, in any order: an id
+    below ``event_id`` may still appear. So each refresh reads again from ``settled_event_id``, the largest id a
+    refresh saw at least the lag window ago (``SHANZHI["REPORT_FACTS_LAG_SECONDS"]``, 900): a transaction that
+    commits within the window is never skipped. ``pending_event_id`` is the candidate seen at ``pending_since``.
+    """
 
     name = models.CharField(max_length=40, primary_key=True)
     event_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
+    settled_event_id = models.BigIntegerField(default=0)
+    pending_event_id = models.BigIntegerField(default=0)
+    pending_since = models.DateTimeField(null=True)
 
 
 class WeeklyReport(models.Model):

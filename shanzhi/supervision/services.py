@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import record_event
+from shanzhi.appeals.guards import lock_appeal, lock_assignment
 from shanzhi.appeals.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -32,7 +33,7 @@ def supervision_issue(*, actor: User, assignment: Assignment, level: str, reason
         raise ValidationFailed(_("请填写督办事由"), field="reason")
     now = clock.now()
     with transaction.atomic():
-        locked = Assignment.objects.select_for_update().select_related("appeal").get(pk=assignment.pk)
+        _appeal, locked = lock_assignment(assignment.pk)  # the appeal first, then the assignment (one lock order)
         if locked.state not in ACTIVE_ASSIGNMENT_STATES:
             raise TransitionNotAllowed(_("该派单已结束，不能督办"))
         order = SupervisionOrder.objects.create(
@@ -94,6 +95,7 @@ def _transition(
 ) -> SupervisionOrder:
     now = clock.now()
     with transaction.atomic():
+        lock_appeal(SupervisionOrder.objects.values_list("appeal_id", flat=True).get(pk=order.pk))  # appeal first
         locked = SupervisionOrder.objects.select_for_update().select_related("appeal", "assignment").get(pk=order.pk)
         if locked.state not in allowed:
             raise TransitionNotAllowed()

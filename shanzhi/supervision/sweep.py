@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import record_event
 from shanzhi.appeals.models import ACTIVE_ASSIGNMENT_STATES, Appeal, Assignment, AssignmentState
+from shanzhi.appeals.principals import SYSTEM_SWEEP
 from shanzhi.core import clock
 from shanzhi.sla import rules
 from shanzhi.sla.calendar import current_calendar
@@ -30,25 +31,46 @@ def _running() -> QuerySet[Assignment]:
     return Assignment.objects.filter(state__in=CLOCK_RUNNING_STATES, paused_at__isnull=True)
 
 
-def _batches(queryset: QuerySet[Assignment], size: int) -> Iterable[list[Assignment]]:
+def _batches(queryset: QuerySet[Assignment], size: int, counts: dict[str, int]) -> Iterable[list[Assignment]]:
     """Lock and yield batches of ``queryset``; each batch is handled inside its own transaction.
 
-    The caller's changes must take the rows out of ``queryset``, so the next batch is a fresh query. Rows another
-    sweep holds are skipped (``SKIP LOCKED`` on PostgreSQL; SQLite serialises writers anyway).
+    Rows are locked in the one order every service uses (DESIGN §10.4): the appeals first, by id, then their
+    assignments, by id. (Locking assignments first and then writing events, which need the appeal row, deadlocked
+    on PostgreSQL against a service that held the appeal and wanted its assignment.) Appeals another transaction
+    holds are skipped (``SKIP LOCKED``; the next sweep takes them); SQLite serialises writers anyway. Before the
+    batch commits, its appeals get the worst warning of their active assignments (``counts["appeals"]``).
     """
-    last_pk = 0
+    last_appeal = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                queryset.filter(pk__gt=last_pk)
-                .select_related("appeal")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:size]
+            appeal_ids = list(
+                queryset.filter(appeal_id__gt=last_appeal)
+                .order_by("appeal_id")
+                .values_list("appeal_id", flat=True)
+                .distinct()[:size]
             )
-            if not rows:
+            if not appeal_ids:
                 return
-            last_pk = rows[-1].pk
-            yield rows
+            last_appeal = appeal_ids[-1]
+            locked = list(
+                Appeal.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=appeal_ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            rows = (
+                list(
+                    queryset.filter(appeal_id__in=locked)
+                    .select_related("appeal")
+                    .select_for_update(of=("self",))
+                    .order_by("pk")
+                )
+                if locked
+                else []
+            )
+            if rows:
+                yield rows
+                counts["appeals"] += _refresh_locked(locked)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -61,6 +83,7 @@ def _warn(rows: list[Assignment], *, level: WarningLevel, now: dt.datetime, reas
             appeal=row.appeal,
             kind="warned",
             at=now,
+            actor=SYSTEM_SWEEP,
             assignment=row,
             reason=reason,
             is_public=False,
@@ -103,6 +126,7 @@ def _supervise(rows: list[Assignment], *, trigger: str, level: str, now: dt.date
             appeal=row.appeal,
             kind="supervised",
             at=now,
+            actor=SYSTEM_SWEEP,
             assignment=row,
             reason=reason,
             is_public=False,
@@ -112,6 +136,8 @@ def _supervise(rows: list[Assignment], *, trigger: str, level: str, now: dt.date
                 "automatic": True,
                 "unit_id": row.unit_id,
                 "from": row.warning,
+                # The overdue order is also the warning's change to red (no separate "warned" event).
+                "warning": WarningLevel.RED.value if trigger == SupervisionTrigger.OVERDUE else row.warning,
                 "sign_due_at": _iso(row.sign_due_at),
                 "due_at": _iso(row.due_at),
             },
@@ -131,10 +157,9 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
     """
     now = now or clock.now()
     counts: dict[str, int] = defaultdict(int)
-    touched: set[int] = set()
 
     red = _running().filter(due_at__lte=now).exclude(warning=WarningLevel.RED)
-    for rows in _batches(red, batch_size):
+    for rows in _batches(red, batch_size, counts):
         fresh = _supervise(
             rows,
             trigger=SupervisionTrigger.OVERDUE,
@@ -149,21 +174,19 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
         Assignment.objects.filter(pk__in=[row.pk for row in rows]).update(warning=WarningLevel.RED)
         counts["red"] += len(rows)
         counts["orders"] += len(fresh)
-        touched.update(row.appeal_id for row in rows)
 
     yellow = (
         _running()
         .filter(warning=WarningLevel.NONE, warn_at__lte=now)
         .filter(Q(due_at__gt=now) | Q(due_at__isnull=True))
     )
-    for rows in _batches(yellow, batch_size):
+    for rows in _batches(yellow, batch_size, counts):
         _warn(rows, level=WarningLevel.YELLOW, now=now, reason=str(_("已用时超过办理时限的75%，黄牌预警")))
         counts["yellow"] += len(rows)
-        touched.update(row.appeal_id for row in rows)
 
     has_sign_order = SupervisionOrder.objects.filter(assignment=OuterRef("pk"), trigger=SupervisionTrigger.SIGN_OVERDUE)
     unsigned = _running().filter(state=AssignmentState.PENDING, sign_due_at__lte=now).exclude(Exists(has_sign_order))
-    for rows in _batches(unsigned, batch_size):
+    for rows in _batches(unsigned, batch_size, counts):
         signed_late = _supervise(
             rows,
             trigger=SupervisionTrigger.SIGN_OVERDUE,
@@ -178,35 +201,48 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
         (Q(warning=WarningLevel.RED) & not_due)
         | (Q(warning=WarningLevel.YELLOW) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True)))
     )
-    for rows in _batches(lifted, batch_size):
+    for rows in _batches(lifted, batch_size, counts):
         by_level: dict[WarningLevel, list[Assignment]] = defaultdict(list)
         for row in rows:
             by_level[rules.warning_level(at=now, warn_at=row.warn_at, due_at=row.due_at)].append(row)
         for level, group in by_level.items():
             _warn(group, level=level, now=now, reason=str(_("时限已调整，预警相应调整")))
         counts["lifted"] += len(rows)
-        touched.update(row.appeal_id for row in rows)
 
-    counts["appeals"] = refresh_appeal_warnings(appeal_ids=touched)
+    counts["appeals"] += 0  # always reported, also when nothing changed
     if any(counts.values()):
         logger.info("deadline sweep: %s", dict(counts))
     return dict(counts)
 
 
+def _refresh_locked(appeal_ids: list[int]) -> int:
+    """Set each (locked) appeal's warning to the worst of its active assignments; returns how many changed."""
+    levels: dict[int, list[str]] = {pk: [] for pk in appeal_ids}
+    for appeal_id, warning in Assignment.objects.filter(
+        appeal_id__in=appeal_ids, state__in=ACTIVE_ASSIGNMENT_STATES
+    ).values_list("appeal_id", "warning"):
+        levels[appeal_id].append(warning)
+    by_level: dict[str, list[int]] = defaultdict(list)
+    for appeal_id, found in levels.items():
+        by_level[rules.worst_warning(found).value].append(appeal_id)
+    changed = 0
+    for level, pks in by_level.items():
+        changed += Appeal.objects.filter(pk__in=pks).exclude(warning=level).update(warning=level)
+    return changed
+
+
 def refresh_appeal_warnings(*, appeal_ids: Iterable[int]) -> int:
-    """Set each appeal's warning to the worst of its active assignments; returns how many appeals changed."""
+    """Set each appeal's warning to the worst of its active assignments; returns how many appeals changed.
+    Each chunk of appeals is locked first, by id (the one lock order)."""
     ids = sorted(set(appeal_ids))
     changed = 0
     for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
-        levels: dict[int, list[str]] = {pk: [] for pk in chunk}
-        for appeal_id, warning in Assignment.objects.filter(
-            appeal_id__in=chunk, state__in=ACTIVE_ASSIGNMENT_STATES
-        ).values_list("appeal_id", "warning"):
-            levels[appeal_id].append(warning)
-        by_level: dict[str, list[int]] = defaultdict(list)
-        for appeal_id, found in levels.items():
-            by_level[rules.worst_warning(found).value].append(appeal_id)
-        for level, pks in by_level.items():
-            changed += Appeal.objects.filter(pk__in=pks).exclude(warning=level).update(warning=level)
+        with transaction.atomic():
+            chunk = list(
+                Appeal.objects.select_for_update()
+                .filter(pk__in=ids[start : start + BATCH_SIZE])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            changed += _refresh_locked(chunk)
     return changed

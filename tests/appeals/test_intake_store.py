@@ -14,6 +14,7 @@ from shanzhi.appeals.intake import intake_draft
 from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
 from shanzhi.appeals.intake_store import intake_write
 from shanzhi.appeals.models import Appeal, AppealEvent, Assignment
+from shanzhi.appeals.principals import CITIZEN
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.core import clock
 from shanzhi.core.errors import ValidationFailed
@@ -176,8 +177,8 @@ def test_without_an_account_a_key_is_still_unique(desk):
     twins = [intake_draft(actor=None, at=at, idempotency_key="door-1", **appeal_fields(desk)) for _ in range(2)]
     with pytest.raises(IntegrityError):
         intake_write(twins, actor=None)
-    first = appeal_intake(actor=None, idempotency_key="door-1", **appeal_fields(desk))
-    again = appeal_intake(actor=None, idempotency_key="door-1", **appeal_fields(desk))
+    first = appeal_intake(actor=CITIZEN, idempotency_key="door-1", **appeal_fields(desk))
+    again = appeal_intake(actor=CITIZEN, idempotency_key="door-1", **appeal_fields(desk))
     assert first.created and not again.created and again.appeal == first.appeal
     assert appeal_intake(actor=desk.operator, idempotency_key="door-1", **appeal_fields(desk)).created  # another caller
     assert Appeal.objects.count() == 2

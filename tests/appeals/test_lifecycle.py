@@ -7,6 +7,7 @@ import pytest
 
 from shanzhi.appeals import rules, services, unit_work
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRequest, FollowUp
+from shanzhi.appeals.principals import CITIZEN
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 
@@ -355,7 +356,8 @@ def test_citizen_rating_closes_or_reopens(desk, intake):
 def test_closed_appeal_reopened_by_the_citizen(desk, intake):
     appeal = intake()
     Appeal.objects.filter(pk=appeal.pk).update(state="closed", closed_at=clock.now())
-    services.appeal_reopen(actor=None, appeal=appeal, reason="路灯又坏了")
+    services.appeal_reopen(actor=CITIZEN, appeal=appeal, reason="路灯又坏了")
     appeal.refresh_from_db()
     assert appeal.state == AppealState.DISPATCHED and appeal.closed_at is None and appeal.round == 2
-    assert appeal.events.filter(kind="redo").count() == 1
+    redo = appeal.events.get(kind="redo")
+    assert redo.actor is None and redo.payload["by"] == "citizen"

@@ -108,7 +108,9 @@ def test_staff_out_of_scope_get_the_citizen_form(estate, district, make_user, lo
 def test_full_view_needs_the_permission_and_a_reason(estate, district, make_user, login):
     url = reverse("doorplates:scan", args=[estate.plate.code])
     plain = make_user(district.grid_a, "grid_worker")
-    assert "显示完整信息" not in login(plain).get(url).content.decode()
+    page = login(plain).get(url)
+    assert page.status_code == 200 and 'id="household-card"' in page.content.decode()  # the card, masked
+    assert "显示完整信息" not in page.content.decode()
     allowed = make_user(district.grid_a, "grid_worker", personal_data=True)
     client = login(allowed)
     refused = client.post(url, {"reveal": "1", "reason": ""}).content.decode()

@@ -34,6 +34,7 @@ def test_menu_entry_and_page_for_mediation_staff_only(desk, med, login):
     assert page.status_code == 200
     assert 'href="/console/mediation/"' in page.content.decode()
     workbench = login(desk.urban_handler).get("/console/")
+    assert workbench.status_code == 200 and 'href="/console/"' in workbench.content.decode()
     assert "/console/mediation/" not in workbench.content.decode()
     assert login(desk.urban_handler).get("/console/mediation/").status_code == 403
 
@@ -92,10 +93,14 @@ def test_full_view_needs_the_permission_and_is_logged(desk, med, case_of, login)
 
 def test_outside_the_scope_gets_nothing(desk, med, case_of, screening, login):
     case = _agreed(case_of(), med)  # grid A, centre's committee
+    insider = login(med.mediator.user).get("/console/mediation/")
+    assert insider.status_code == 200 and case.number in insider.content.decode()  # the positive control
     for outsider in (med.grid_worker_b, med.mediator_b.user, desk.town_b_handler):
         client = login(outsider)
         listing = client.get("/console/mediation/")
         assert listing.status_code in (200, 403)
+        if listing.status_code == 200:
+            assert 'href="/console/mediation/"' in listing.content.decode()  # the listing it meant, without the case
         assert case.number not in listing.content.decode()
         assert client.get(f"/console/mediation/cases/{case.pk}/").status_code in (403, 404)
         assert client.get(f"/console/mediation/cases/{case.pk}/agreement.docx").status_code in (403, 404)
