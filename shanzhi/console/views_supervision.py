@@ -195,8 +195,9 @@ def _step(request: HttpRequest, order_id: int, code: str) -> HttpResponse:
     try:
         service(actor=user, order=order, **{field: form.cleaned_data[field]})
     except ShanzhiError as exc:
-        form.add_error(None, str(exc.message))
-        return _detail(request, order, {code: form}, status=exc.status)
+        # the step may no longer be on offer (someone else acted first): the refusal goes to the page's messages
+        messages.error(request, str(exc.message))
+        return _detail(request, selectors.order_get(user=user, pk=order.pk), {code: form}, status=exc.status)
     messages.success(request, str(done))
     return redirect("console:supervision_order", order_id=order.pk)
 
