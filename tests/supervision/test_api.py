@@ -33,9 +33,7 @@ class Api:
         return self.client.get(f"/api/v1/supervision{path}", params)
 
     def post(self, path: str, body: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-        return self.client.post(
-            f"/api/v1/supervision{path}", json.dumps(body or {}), content_type="application/json"
-        )
+        return self.client.post(f"/api/v1/supervision{path}", json.dumps(body or {}), content_type="application/json")
 
 
 @pytest.fixture

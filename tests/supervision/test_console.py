@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(scene) -> SupervisionOrder:
-    return services.supervision_issue(actor=scene.leader, assignment=scene.lead, level="yellow", reason="请加快处理路灯")
+    return services.supervision_issue(
+        actor=scene.leader, assignment=scene.lead, level="yellow", reason="请加快处理路灯"
+    )
 
 
 def _counter(html: str) -> str:
