@@ -28,7 +28,7 @@ def test_replies_on_time_late_and_missing_are_counted(scene) -> None:
         return services.supervision_issue(actor=scene.leader, assignment=scene.lead, level="yellow", reason=reason)
 
     with time_machine.travel(MONDAY_10, tick=False):
-        on_time, late, missing, sent_back, closed = (issue(f"督办{i}") for i in range(5))
+        on_time, late, _missing, sent_back, closed = (issue(f"督办{i}") for i in range(5))
     with time_machine.travel(MONDAY_10 + dt.timedelta(hours=2), tick=False):
         services.supervision_reply(actor=scene.handler, order=on_time, reply="已处理")
         sent_back = services.supervision_reply(actor=scene.handler, order=sent_back, reply="在处理")
