@@ -89,7 +89,8 @@ def supervision_issue(
             at=now,
             actor=actor,
             assignment=locked,
-            reason=order.reason,
+            reason=_("人工督办（%(level)s）：%(reason)s")
+            % {"level": order.get_level_display(), "reason": order.reason},
             is_public=False,
             payload={
                 "level": level,
@@ -209,21 +210,34 @@ def _step(
             raise TransitionNotAllowed(
                 _("督办单当前状态为「%(s)s」，不能执行此操作") % {"s": locked.get_state_display()}
             )
+        level_before = locked.get_level_display()
         payload = change(locked, now)
         locked.state = rules.next_state(action)
         locked.save()
+        label = str(STEP_LABELS[action])
+        if action == "reply" and payload.get("late"):
+            label += str(_("（逾期）"))
+        elif action == "urge" and payload["level"] != payload["level_from"]:
+            label += f"（{level_before}→{locked.get_level_display()}）"
         record_event(
             appeal=locked.appeal,
             kind="supervised",
             at=now,
             actor=actor,
             assignment=locked.assignment,
-            reason=reason,
+            reason=f"{label}：{reason}" if reason else label,
             is_public=False,
             payload={"order_id": locked.pk, "action": ACTION_CODES[action], "unit_id": locked.unit_id, **payload},
         )
     return SupervisionOrder.objects.select_related("appeal", "unit", "assignment").get(pk=locked.pk)
 
 
+#: How each step reads in the appeal's timeline (the event's reason starts with it).
+STEP_LABELS = {
+    "reply": _("督办回复"),
+    "urge": _("催办"),
+    "reject": _("退回重新回复"),
+    "close": _("督办单办结"),
+}
 #: The ``payload.action`` each step writes (``replied``/``closed`` as the events written before the cycle said).
 ACTION_CODES = {"reply": "replied", "urge": "urged", "reject": "rejected", "close": "closed"}

@@ -23,7 +23,9 @@ def _page_as(browser, base: str, username: str):  # type: ignore[no-untyped-def]
     return context, page
 
 
-def test_the_leader_issues_and_urges_the_handler_replies_the_leader_closes(live_server, browser, scene) -> None:
+def test_the_leader_issues_and_urges_the_handler_replies_the_leader_closes(
+    live_server, browser, scene, output_dir
+) -> None:
     base = live_server.url
     leader_context, leader = _page_as(browser, base, scene.leader.username)
     handler_context, handler = _page_as(browser, base, scene.handler.username)
@@ -61,6 +63,7 @@ def test_the_leader_issues_and_urges_the_handler_replies_the_leader_closes(live_
         handler.wait_for_selector(".alert-success")
         assert handler.locator('#order-state [data-order-state="replied"]').count() == 1
         assert handler.locator("#order-reply").inner_text() == "已更换灯泡，路灯恢复照明"
+        handler.screenshot(path=str(output_dir / "supervision-order-replied.png"), full_page=True)
 
         leader.goto(f"{base}/console/supervision-orders/{order.pk}/")
         leader.wait_for_url(f"{base}/console/supervision-orders/{order.pk}/")
@@ -77,6 +80,7 @@ def test_the_leader_issues_and_urges_the_handler_replies_the_leader_closes(live_
         leader.wait_for_url(f"{base}/console/appeals/{scene.appeal.pk}/")
         assert leader.locator(f'#supervision-panel [data-order="{order.pk}"] [data-order-state="closed"]').count() == 1
         assert leader.locator('#timeline li[data-event="supervised"]').count() == 4  # issued, urged, replied, closed
+        leader.screenshot(path=str(output_dir / "supervision-appeal-panel.png"), full_page=True)
     finally:
         leader_context.close()
         handler_context.close()

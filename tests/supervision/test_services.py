@@ -55,7 +55,12 @@ def test_the_whole_cycle_writes_one_event_per_step(scene) -> None:
     events = AppealEvent.objects.filter(kind="supervised", payload__order_id=order.pk)
     assert all(not e.is_public and e.assignment_id == scene.lead.pk for e in events)
     rejected = events.get(payload__action="rejected")
-    assert rejected.payload["rejected_reply"] == "已安排维修班组" and rejected.reason == "请写明维修完成时间"
+    assert rejected.payload["rejected_reply"] == "已安排维修班组"
+    assert rejected.reason == "退回重新回复：请写明维修完成时间"
+    reasons = [e.reason for e in events.order_by("id")]
+    assert reasons[0] == "人工督办（黄牌督办）：群众多次来电，请加快"
+    assert reasons[1] == "催办（黄牌督办→红牌督办）：请今天内回复"
+    assert reasons[2] == "督办回复：已安排维修班组" and reasons[-1] == "督办单办结：回复满意"
 
 
 def test_a_reply_after_the_deadline_is_recorded_as_late(scene) -> None:
@@ -65,7 +70,7 @@ def test_a_reply_after_the_deadline_is_recorded_as_late(scene) -> None:
         order = services.supervision_reply(actor=scene.handler, order=order, reply="已处理")
     assert order.replied_late and order.replied_at > order.reply_due_at
     event = AppealEvent.objects.get(kind="supervised", payload__action="replied")
-    assert event.payload["late"] is True
+    assert event.payload["late"] is True and event.reason == "督办回复（逾期）：已处理"
 
 
 def test_an_urge_after_a_missed_deadline_keeps_it_missed(scene) -> None:
