@@ -115,3 +115,12 @@ def test_the_menu_shows_the_order_list_to_units_and_the_centre(scene, login) -> 
         assert reverse("console:supervision_orders") in page
     page = login(scene.desk.operator).get(reverse("console:workbench")).content.decode()
     assert reverse("console:supervision_orders") not in page
+
+
+def test_the_warnings_desk_leads_to_the_orders_and_the_weekly_unit_page_shows_the_reply(scene, order, login) -> None:
+    client = login(scene.leader)
+    desk_page = client.get(reverse("console:supervision")).content.decode()
+    assert f'href="{reverse("console:supervision_orders")}"' in desk_page
+    services.supervision_reply(actor=scene.handler, order=order, reply="已于当日修复")
+    unit_page = client.get(reverse("reports:weekly_unit", args=[scene.lead.unit_id])).content.decode()
+    assert "已于当日修复" in unit_page
