@@ -34,6 +34,7 @@ from shanzhi.iot.api import router as iot_router
 from shanzhi.mediation.api import router as mediation_router
 from shanzhi.orgs.apikeys import apikey_authenticate
 from shanzhi.orgs.models import User
+from shanzhi.supervision.api import router as supervision_router
 
 logger = logging.getLogger("shanzhi.api")
 
@@ -106,6 +107,7 @@ api.add_router("/iot", iot_router)
 api.add_router("/mediation", mediation_router)
 api.add_router("/cogovern", cogovern_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/supervision", supervision_router)
 
 
 def error_response(

@@ -12,6 +12,7 @@ from shanzhi.core import menu
 from shanzhi.core.menu import MenuEntry, MenuItem
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Role, User
+from shanzhi.supervision.selectors import answers_for_unit
 
 
 def _everyone(user: User) -> bool:
@@ -20,6 +21,10 @@ def _everyone(user: User) -> bool:
 
 def _weekly(user: User) -> bool:
     return permissions.may_open_supervision_desk(user) or permissions.holds(user, {Role.HANDLER})
+
+
+def _supervision_orders(user: User) -> bool:
+    return permissions.may_issue_supervision(user) or answers_for_unit(user)
 
 
 def _reports(user: User) -> bool:
@@ -38,6 +43,7 @@ DESK_ENTRIES = (
     MenuEntry("duplicates", _("疑似重复"), "console:duplicates", 35, permissions.may_dispatch),
     MenuEntry("hotspots", _("热点预警"), "console:hotspots", 40, permissions.may_view_hotspots),
     MenuEntry("supervision", _("督办"), "console:supervision", 50, permissions.may_open_supervision_desk),
+    MenuEntry("supervision_orders", _("督办单"), "console:supervision_orders", 52, _supervision_orders),
     MenuEntry("weekly", _("周报督办"), "reports:weekly", 55, _weekly),
     MenuEntry("analysis", _("统计分析"), "reports:index", 60, _reports),
     MenuEntry("dashboard", _("指挥大屏"), "reports:dashboard", 65, permissions.sees_every_units_figures),

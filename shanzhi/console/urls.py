@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shanzhi.console import views, views_actions, views_detail, views_intake, views_routing, views_workbench
+from shanzhi.console import (
+    views,
+    views_actions,
+    views_detail,
+    views_intake,
+    views_routing,
+    views_supervision,
+    views_workbench,
+)
 
 app_name = "console"
 
@@ -30,4 +38,12 @@ urlpatterns = [
     path("assignments/sign/", views_workbench.bulk_sign, name="bulk_sign"),
     path("supervision/", views.supervision, name="supervision"),
     path("analysis/", views.analysis, name="analysis"),
+    # 督办单: the unit replies; the centre issues, urges, sends back and closes.
+    path("supervision-orders/", views_supervision.order_list, name="supervision_orders"),
+    path("supervision-orders/<int:order_id>/", views_supervision.order_detail, name="supervision_order"),
+    path("supervision-orders/<int:order_id>/reply/", views_supervision.order_reply, name="supervision_reply"),
+    path("supervision-orders/<int:order_id>/urge/", views_supervision.order_urge, name="supervision_urge"),
+    path("supervision-orders/<int:order_id>/reject/", views_supervision.order_reject, name="supervision_reject"),
+    path("supervision-orders/<int:order_id>/close/", views_supervision.order_close, name="supervision_close"),
+    path("appeals/<int:pk>/supervise/", views_supervision.order_issue, name="supervision_issue"),
 ]

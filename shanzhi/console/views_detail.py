@@ -24,6 +24,7 @@ from shanzhi.appeals.selectors import (
 )
 from shanzhi.console import action_forms, display, personal_data, queues
 from shanzhi.console.views import current_user
+from shanzhi.console.views_supervision import supervision_panel
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.file_responses import stored_file_response
@@ -171,6 +172,7 @@ def detail_context(
         "shelved": shelved,
         "mine": my_assignment(user=user, appeal=appeal),
         "reply_templates": templates,
+        "supervision": supervision_panel(user, appeal),
         "now": now,
         "nav_active": "workbench",
         "mediation_panel": appeal_panel_context(user, appeal),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shanzhi.appeals.models import Assignment, AssignmentState
 from shanzhi.appeals.selectors import unit_queue
 from shanzhi.appeals.unit_work import assignment_sign
-from shanzhi.console import queues
+from shanzhi.console import queues, views_supervision
 from shanzhi.console.views import current_user
 from shanzhi.core import clock
 from shanzhi.core.errors import ShanzhiError
@@ -94,6 +94,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         next_url=_url(view, bucket, context["next_cursor"]) if context["next_cursor"] else "",
         first_url=_url(view, bucket) if cursor else "",
     )
+    if view == "unit":  # 督办待回复: the unit's open supervision orders, leading to their list
+        context["counters"].append(views_supervision.bench_counter(user))
     return render(request, "console/workbench.html", context)
 
 

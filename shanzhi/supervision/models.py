@@ -68,6 +68,11 @@ class SupervisionOrder(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    replied_late = models.BooleanField(_("逾期回复"), default=False, help_text=_("回复晚于回复时限"))
+    urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    last_urged_at = models.DateTimeField(_("最近催办时间"), null=True, blank=True)
+    returned_note = models.TextField(_("退回意见"), blank=True, help_text=_("中心认为回复不满意、退回重新回复时的意见"))
+    close_note = models.TextField(_("办结意见"), blank=True)
 
     class Meta:
         verbose_name = _("督办单")
@@ -79,6 +84,13 @@ class SupervisionOrder(models.Model):
                 fields=["assignment", "trigger"], condition=~Q(trigger="manual"), name="supervision_auto_once"
             ),
             models.CheckConstraint(condition=Q(state__in=SupervisionState.values), name="supervision_state_valid"),
+            # A replied order has its reply time; a closed one its closing time (the weekly report counts on them).
+            models.CheckConstraint(
+                condition=~Q(state="replied") | Q(replied_at__isnull=False), name="supervision_replied_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | Q(closed_at__isnull=False), name="supervision_closed_has_time"
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "state", "issued_at"], name="supervision_unit_idx"),
@@ -87,3 +99,33 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"督办单 {self.pk} · {self.get_level_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == SupervisionState.OPEN
+
+
+class SupervisionUrge(models.Model):
+    """催办: one press of the centre on an open order, with what it changed (level, reply deadline)."""
+
+    order = models.ForeignKey(
+        SupervisionOrder, verbose_name=_("督办单"), on_delete=models.CASCADE, related_name="urges"
+    )
+    at = models.DateTimeField(_("催办时间"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("催办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("催办意见"))
+    level_from = models.CharField(_("原级别"), max_length=8, choices=SupervisionLevel.choices)
+    level_to = models.CharField(_("新级别"), max_length=8, choices=SupervisionLevel.choices)
+    reply_due_from = models.DateTimeField(_("原回复时限"), null=True, blank=True)
+    reply_due_to = models.DateTimeField(_("新回复时限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催办记录")
+        verbose_name_plural = verbose_name
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="supervision_urge_order_idx")]
+
+    def __str__(self) -> str:
+        return f"催办 {self.order_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -76,6 +76,9 @@ def scene_create(desk: Desk) -> Scene:
     request = assignment_request(
         actor=desk.town_a_handler, assignment=assignment, kind="extend", reason="需协调物业", extra_working_days=3
     )
+    from shanzhi.supervision.services import supervision_issue  # a supervision order the centre pressed it with
+
+    supervision_issue(actor=desk.leader, assignment=assignment, level="red", reason="请加快协调物业")
     return Scene(desk, Appeal.objects.get(pk=appeal.pk), photo, assignment, request)
 
 
@@ -88,6 +91,7 @@ def admin_object_of(scene: Scene):  # type: ignore[no-untyped-def]
         ("appeals", "assignment"): scene.assignment.pk,
         ("appeals", "assignmentrequest"): scene.request.pk,
         ("appeals", "appealevent"): AppealEvent.objects.filter(appeal=scene.appeal).values_list("pk", flat=True)[0],
+        ("supervision", "supervisionorder"): scene.appeal.supervision_orders.values_list("pk", flat=True)[0],
     }
 
     def pick(app_label: str, model_name: str) -> str:

@@ -193,6 +193,7 @@ def _arguments(scene: Scene | None) -> Arguments:
             "assignment_id": scene.assignment.pk,
             "request_id": scene.request.pk,
             "unit_id": scene.desk.district.town_a.pk,
+            "order_id": appeal.supervision_orders.values_list("pk", flat=True)[0],
         },
         default_int=appeal.pk,
         default_str=appeal.tracking_no,
