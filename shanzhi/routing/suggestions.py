@@ -10,10 +10,13 @@ Pure: no ORM, no Django settings; the classifier is not imported (web workers mu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 MAX_SHOWN = 3
+MIN_CJK = 4  # distinct Chinese characters before a text says enough to be classified (as the classifier's MIN_CJK)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class SuggestionData(TypedDict):
@@ -111,3 +114,8 @@ def suggestions_read(raw: Any, *, limit: int = MAX_SHOWN) -> list[RoutingSuggest
         if suggestion is not None:
             result.append(suggestion)
     return result[:limit]
+
+
+def text_is_enough(text: str) -> bool:
+    """Whether ``text`` has enough distinct Chinese characters to ask the classifier (without loading it)."""
+    return len(set(_CJK.findall(text or ""))) >= MIN_CJK
