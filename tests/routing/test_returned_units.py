@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_rule_only_an_approved_return_excludes():
-    requests = [(1, "return", "approved"), (2, "return", "pending"), (3, "return", "refused"), (4, "extend", "approved")]
+    requests = [(1, "return", "approved"), (2, "return", "pending"), (3, "return", "refused")]
+    requests.append((4, "extend", "approved"))
     assert units_returned(requests) == frozenset({1})
     assert units_returned([]) == frozenset()
     assert unit_may_lead(None, {1}) and unit_may_lead(2, {1}) and not unit_may_lead(1, {1})
@@ -84,9 +85,8 @@ def test_a_refused_return_keeps_the_unit(desk, intake):
     from shanzhi.console.routing_suggestions import returned_unit_ids
 
     assert returned_unit_ids(appeal) == frozenset()
-    assert dispatch_plan(category=desk.road_light, area=d.grid_a, exclude_units=returned_unit_ids(appeal)).lead_unit == (
-        d.dept_urban
-    )
+    plan = dispatch_plan(category=desk.road_light, area=d.grid_a, exclude_units=returned_unit_ids(appeal))
+    assert plan.lead_unit == d.dept_urban
 
 
 def test_dispatch_by_the_catalogue_after_a_return_goes_elsewhere(desk, intake):

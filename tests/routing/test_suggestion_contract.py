@@ -5,8 +5,8 @@ from __future__ import annotations
 import typing
 
 import pytest
-from routing.desk_model import desk_model_promote
 
+from routing.desk_model import desk_model_promote
 from shanzhi.appeals.services import appeal_intake
 from shanzhi.console import queues
 from shanzhi.routing.services import routing_advice
