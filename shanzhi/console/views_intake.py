@@ -30,6 +30,7 @@ from shanzhi.knowledge import selectors as kb
 from shanzhi.knowledge.services import article_record_use
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Unit, User
+from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category, Urgency
 from shanzhi.routing.services import routing_advice
 from shanzhi.routing.suggestions import text_is_enough
@@ -269,13 +270,10 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         advice = routing_advice(text=text, area=_posted_area(data.get("area", "")), channel=data.get("channel", ""))
         context["suggestions"] = advice.read()
         context["model_ready"] = advice.model_ready
-        chosen = None
-        if as_id(data.get("category", "")) is not None:
-            chosen = Category.objects.filter(pk=int(data["category"])).first()
-        default = chosen.default_urgency if chosen else ""
-        if not default and context["suggestions"]:
-            default = context["suggestions"][0].urgency
-        hint = urgency_suggest(text, default or Urgency.ORDINARY)
+        # The urgency: the chosen category's default (else the first suggestion's), raised by words of danger.
+        category_id = as_id(data.get("category", "")) or next((s.category_id for s in context["suggestions"]), None)
+        category = catalogue().categories.get(category_id) if category_id else None
+        hint = urgency_suggest(text, category.default_urgency if category else Urgency.ORDINARY)
         context["urgency"] = {"value": hint.urgency, "label": Urgency(hint.urgency).label, "reason": hint.reason}
     return render(request, "console/partials/routing_intake_suggestions.html", context)
 

@@ -39,8 +39,11 @@ CONSULT = [
 ]
 
 
-def desk_model_promote(desk) -> str:
-    """Train on the desk's three leaves, store and promote it; returns the version."""
+def desk_model_promote(desk, settings, tmp_path) -> str:
+    """Train on the desk's three leaves, store and promote it in a model directory of the test's own (the session's
+    empty one must stay empty for the other tests); returns the version."""
+    settings.SHANZHI_ROUTING_MODEL_DIR = str(tmp_path / "models")
+    classifier.reset()
     texts = LAMP + PROPERTY + CONSULT
     labels = [desk.road_light.path] * len(LAMP) + [desk.property_service.path] * len(PROPERTY)
     labels += [desk.consult.path] * len(CONSULT)

@@ -15,9 +15,9 @@ from shanzhi.routing.suggestions import RoutingSuggestion, SuggestionData, sugge
 pytestmark = pytest.mark.django_db
 
 
-def test_intake_stores_what_the_console_reads(desk, settings):
+def test_intake_stores_what_the_console_reads(desk, settings, tmp_path):
     settings.SHANZHI_ROUTING_AUTO_THRESHOLD = 1.01  # never automatic: the appeal waits with its suggestions
-    version = desk_model_promote(desk)
+    version = desk_model_promote(desk, settings, tmp_path)
     appeal = appeal_intake(
         actor=desk.operator,
         channel="hotline",
