@@ -135,3 +135,17 @@ def test_intake_page_has_the_panels_and_the_picker(desk, login):
     assert 'id="routing-intake-suggestions"' in html and 'hx-post="/console/intake/suggest/"' in html
     assert 'id="intake-duplicates"' in html and 'hx-post="/console/intake/duplicates/"' in html
     assert "console/picker.js" in html and "console/intake_suggest.js" in html
+
+
+def test_probabilities_are_never_written_as_certain_or_impossible():
+    from shanzhi.console.templatetags.routing_tags import probability
+
+    assert [probability(v) for v in (0.6234, 0.0004, 0.9991, 1.0, 0.0, "x", None)] == [
+        "0.62",
+        "<0.01",
+        ">0.99",
+        ">0.99",
+        "<0.01",
+        "—",
+        "—",
+    ]
