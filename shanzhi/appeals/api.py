@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Path, Query, Router, Status
+from ninja import Header, Path, Query, Router, Schema, Status
 
-from shanzhi.appeals import selectors, services, unit_work
+from shanzhi.appeals import contact_reveal, selectors, services, unit_work
 from shanzhi.appeals.api_schemas import (
     NO_CONTROL,
     AcceptIn,
@@ -47,6 +47,7 @@ from shanzhi.appeals.api_schemas import (
     assignment_dict,
     event_dict,
     request_dict,
+    text,
 )
 from shanzhi.appeals.intake import IntakeFields, resolve_category
 from shanzhi.appeals.intake_batch import BatchItem, appeals_intake_batch
@@ -388,6 +389,31 @@ def assignment_feedback(request: HttpRequest, assignment_id: PathId, payload: Fe
         resolved=payload.resolved,
     )
     return _assignment_out(assignment)
+
+
+class ContactRevealIn(Schema):
+    reason: str = text(200, min_length=2, default=..., description="查看事由（必填，记入个人信息查看记录与审计日志）")
+
+
+class ContactRevealOut(Schema):
+    tracking_no: str
+    citizen_phone: str
+    address: str
+
+
+@router.post(
+    "/appeals/{key}/contact-reveal",
+    response={200: ContactRevealOut, **ERRORS},
+    summary="承办单位查看诉求人联系电话与地址（须事由，留痕）",
+)
+def appeal_contact_reveal(request: HttpRequest, key: PathKey, payload: ContactRevealIn) -> dict[str, Any]:
+    """联系诉求人: a unit with an active assignment on the appeal gets the caller's phone and address in full; the
+    view is logged with the reason. Anyone else: 403 (or 404 outside their scope)."""
+    appeal = _visible(request, key)
+    shown = contact_reveal.citizen_contact_reveal(
+        actor=_actor(request), appeal=appeal, reason=payload.reason, ip_address=client_ip(request)
+    )
+    return {"tracking_no": appeal.tracking_no, "citizen_phone": shown.phone, "address": shown.address}
 
 
 @router.post(

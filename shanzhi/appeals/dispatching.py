@@ -22,6 +22,7 @@ from shanzhi.appeals.models import (
     AssignmentRole,
     EventKind,
 )
+from shanzhi.appeals.round_ending import rounds_end_before
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import Unit, User
@@ -101,7 +102,11 @@ def draft_round(
 
 
 def save_round(draft: RoundDraft) -> list[Assignment]:
-    """Write a drafted round (the appeal must be saved first)."""
+    """Write a drafted round (the appeal must be saved first). A new round ends what it replaces: the shares of the
+    earlier rounds still open (an assisting unit that never fed back) end with an event each."""
+    appeal = draft.event.appeal
+    if appeal.round > 1:
+        rounds_end_before(appeal=appeal, round_no=appeal.round, at=draft.event.created_at, actor=draft.event.actor)
     created = Assignment.objects.bulk_create(draft.assignments)
     AppealEvent.objects.bulk_create([draft.event])
     return created

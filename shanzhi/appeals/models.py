@@ -213,6 +213,8 @@ class AssignmentState(models.TextChoices):
     DONE = "done", "已办结"
     RETURNED = "returned", "已退回"
     CANCELLED = "cancelled", "已撤回"
+    # An assisting unit's share ended with its round (the lead fed back, or a new round replaced it): no clock runs.
+    ENDED = "ended", "随轮次结束"
 
 
 ACTIVE_ASSIGNMENT_STATES = (AssignmentState.PENDING, AssignmentState.SIGNED, AssignmentState.SHELVED)
@@ -354,6 +356,7 @@ class EventKind(models.TextChoices):
     SUPERVISED = "supervised", "督办"
     NOTE = "note", "备注"
     ATTACHED = "attached", "上传附件"
+    ASSIGNMENT_ENDED = "assignment_ended", "派单随轮次结束"
 
 
 class AppealEvent(models.Model):
@@ -401,6 +404,16 @@ class Attachment(models.Model):
     """A photo or document. The type is sniffed from the content, never taken from the name."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    # A unit's photo of its work (before/after), sent with its feedback; empty for the citizen's own files.
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name="派单",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,  # a partial index below: only feedback photos have one
+    )
     file = models.FileField(upload_to="appeals/%Y/%m/")
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
@@ -415,6 +428,11 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+        indexes = [
+            models.Index(
+                fields=["assignment"], name="attachment_assignment_idx", condition=Q(assignment__isnull=False)
+            ),
+        ]
 
 
 class FollowUpChannel(models.TextChoices):

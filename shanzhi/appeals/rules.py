@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shanzhi.appeals.models import AppealState as S
+from shanzhi.appeals.models import AssignmentState as A
 from shanzhi.orgs.permissions import CENTRE_DESK_ROLES as CENTRE_DESK
 from shanzhi.orgs.permissions import DISPATCH_ROLES as DISPATCH
 from shanzhi.orgs.permissions import UNIT_WORK_ROLES as UNIT_WORK
@@ -59,6 +60,38 @@ ACTIONS: dict[str, Action] = {
         _a("reopen", "重新办理", [S.CLOSED], S.DISPATCHED, DISPATCH),
     ]
 }
+
+
+# --- an assignment's own states (DESIGN §4): where each may go -----------------------------------------------------
+
+ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.PENDING: frozenset({A.SIGNED, A.RETURNED, A.CANCELLED, A.ENDED}),
+    A.SIGNED: frozenset({A.DONE, A.SHELVED, A.RETURNED, A.CANCELLED, A.ENDED}),
+    A.SHELVED: frozenset({A.SIGNED, A.CANCELLED, A.ENDED}),
+    A.DONE: frozenset(),
+    A.RETURNED: frozenset(),
+    A.CANCELLED: frozenset(),
+    A.ENDED: frozenset(),
+}
+
+#: Why a unit's share ended without its own feedback (the ``why`` of the ``assignment_ended`` event).
+END_WHY_LEAD_FED_BACK = "lead_fed_back"  # the lead's feedback closed the round: the assisting shares end
+END_WHY_NEW_ROUND = "new_round"  # a new round (redo, reopen, re-dispatch) replaced the round
+END_WHYS = frozenset({END_WHY_LEAD_FED_BACK, END_WHY_NEW_ROUND})
+
+
+def assignment_may_become(from_state: str, to_state: str) -> bool:
+    return to_state in ASSIGNMENT_TRANSITIONS.get(from_state, frozenset())
+
+
+def assignment_ends_with_round(state: str) -> bool:
+    """Whether an assignment in ``state`` is still open, so that the end of its round ends it (``ended``)."""
+    return assignment_may_become(state, A.ENDED)
+
+
+def ends_with_lead_feedback(*, role: str, state: str) -> bool:
+    """The lead's feedback closes the round: every other open share of that round ends with it."""
+    return role != "lead" and assignment_ends_with_round(state)
 
 
 def action_allowed_from(action: str, state: str) -> bool:

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import IO
+
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import record_event
+from shanzhi.appeals.feedback_photos import photos_prepare, photos_store
 from shanzhi.appeals.guards import check, lock_assignment
 from shanzhi.appeals.models import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -21,6 +25,7 @@ from shanzhi.appeals.models import (
     RequestKind,
     RequestState,
 )
+from shanzhi.appeals.round_ending import round_end_with_lead_feedback
 from shanzhi.appeals.rules import worst_warning
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
@@ -98,8 +103,19 @@ def assignment_record_contact(*, actor: User, assignment: Assignment, note: str)
 
 
 @transaction.atomic
-def assignment_feedback(*, actor: User, assignment: Assignment, text: str, resolved: bool) -> Assignment:
-    """处置反馈: the unit's account. The lead's feedback sends the appeal to the centre for review."""
+def assignment_feedback(
+    *,
+    actor: User,
+    assignment: Assignment,
+    text: str,
+    resolved: bool,
+    photos: Sequence[IO[bytes]] = (),
+) -> Assignment:
+    """处置反馈: the unit's account, with photos of the work if it has them (before/after).
+
+    The lead's feedback sends the appeal to the centre for review and closes the round: the assisting shares still
+    open end with it. An assisting unit's feedback (协办反馈) goes to the lead: it is shown on the appeal and in the
+    lead unit's work bench, and the appeal's state does not change."""
     appeal, assignment = lock_assignment(assignment)
     check("feedback", actor=actor, appeal=appeal, assignment=assignment)
     if assignment.state != AssignmentState.SIGNED:
@@ -107,6 +123,7 @@ def assignment_feedback(*, actor: User, assignment: Assignment, text: str, resol
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("请填写处置情况"), code="feedback_required")
+    prepared = photos_prepare(photos)  # every photo checked before anything is written
     at = clock.now()
     assignment.state = AssignmentState.DONE
     assignment.feedback, assignment.feedback_at, assignment.done_at = text, at, at
@@ -116,6 +133,9 @@ def assignment_feedback(*, actor: User, assignment: Assignment, text: str, resol
     assignment.save()
     is_lead = assignment.role == AssignmentRole.LEAD
     to_state = AppealState.FEEDBACK if is_lead else appeal.state
+    payload: dict[str, object] = {"resolved": resolved, "role": assignment.role, "photos": len(prepared)}
+    if not is_lead and appeal.lead_unit is not None:
+        payload["to_lead"] = appeal.lead_unit.name
     record_event(
         appeal=appeal,
         assignment=assignment,
@@ -125,14 +145,17 @@ def assignment_feedback(*, actor: User, assignment: Assignment, text: str, resol
         from_state=appeal.state,
         to_state=to_state,
         reason=text,
-        payload={"resolved": resolved, "role": assignment.role},
+        payload=payload,
         is_public=False,
     )
     if is_lead:
         appeal.state = to_state
         appeal.resolved = resolved
+        round_end_with_lead_feedback(appeal=appeal, lead=assignment, at=at, actor=actor)
     _recompute_warning(appeal)
     _touch(appeal)
+    if prepared:
+        photos_store(appeal=appeal, assignment=assignment, actor=actor, photos=prepared, at=at)
     return assignment
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.appeals.feedback_photos import MAX_PHOTOS_PER_FEEDBACK
 from shanzhi.appeals.models import Rating, ReplyTemplate, RequestKind
-from shanzhi.console.forms import category_choices, set_choices, translated
+from shanzhi.console.forms import MultipleFileField, category_choices, set_choices, translated
 from shanzhi.orgs.models import Unit, UnitKind
 
 DISPATCHABLE_KINDS = (UnitKind.DEPARTMENT, UnitKind.UTILITY, UnitKind.TOWN, UnitKind.COMMUNITY, UnitKind.GRID)
@@ -135,6 +136,20 @@ class ContactForm(ActionForm):
     note = _text(_("联系情况"))
 
 
+class FeedbackPhotosField(MultipleFileField):
+    """处置照片: up to six pictures of the work (before/after); each is checked by the feedback service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"accept": "image/jpeg,image/png,image/webp", "class": "form-control form-control-sm"})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f] if data else []
+        if len(files) > MAX_PHOTOS_PER_FEEDBACK:
+            raise forms.ValidationError(_("每次反馈最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS_PER_FEEDBACK})
+        return super().clean(files, initial)
+
+
 class FeedbackForm(ActionForm):
     text = _text(_("处置情况"), rows=4)
     resolved = forms.ChoiceField(
@@ -143,6 +158,7 @@ class FeedbackForm(ActionForm):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="yes",
     )
+    photos = FeedbackPhotosField(label=_("处置照片（处置前后，可多张）"), required=False)
 
 
 class UnitRequestForm(ActionForm):

@@ -19,6 +19,7 @@ from shanzhi.appeals.models import (
     AppealState,
     Assignment,
     AssignmentRequest,
+    AssignmentRole,
     AssignmentState,
     RequestState,
 )
@@ -184,6 +185,37 @@ def unit_counters(*, user: User, now: dt.datetime, end_of_day: dt.datetime) -> d
         "due_today": active.filter(due_at__gte=now, due_at__lt=end_of_day).count(),
         "overdue": active.filter(due_at__lt=now).count(),
     }
+
+
+@dataclass(frozen=True)
+class AssistingProgress:
+    """For a lead's row: how many of the round's assisting units have fed back (协办反馈), of how many."""
+
+    fed_back: int
+    total: int
+
+    @property
+    def all_in(self) -> bool:
+        return self.fed_back == self.total
+
+
+def assisting_progress(rows: list[Assignment]) -> dict[int, AssistingProgress]:
+    """The assisting units' feedback on the lead rows of a work-bench page (one query), by the lead row's id: the
+    lead is told when an assisting unit has fed back. Shares that ended with their round do not count."""
+    leads = {(a.appeal_id, a.round): a.pk for a in rows if a.role == AssignmentRole.LEAD}
+    if not leads:
+        return {}
+    counts: dict[int, list[int]] = {}
+    assisting = Assignment.objects.filter(
+        appeal_id__in={appeal_id for appeal_id, _round in leads}, role=AssignmentRole.ASSISTING
+    ).exclude(state__in=[AssignmentState.CANCELLED, AssignmentState.RETURNED, AssignmentState.ENDED])
+    for appeal_id, round_no, state in assisting.values_list("appeal_id", "round", "state"):
+        lead_pk = leads.get((appeal_id, round_no))
+        if lead_pk is not None:
+            tally = counts.setdefault(lead_pk, [0, 0])
+            tally[1] += 1
+            tally[0] += state == AssignmentState.DONE
+    return {pk: AssistingProgress(done, total) for pk, (done, total) in counts.items()}
 
 
 def appeals_by_phone(*, user: User, phone: str, limit: int = 50) -> list[Appeal]:

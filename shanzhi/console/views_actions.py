@@ -87,10 +87,17 @@ def _contact(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
 
 
 def _feedback(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
+    assignment = _mine(user, appeal)
+    photos = d.get("photos") or []
     unit_work.assignment_feedback(
-        actor=user, assignment=_mine(user, appeal), text=d["text"], resolved=yes_no(d["resolved"]) is True
+        actor=user, assignment=assignment, text=d["text"], resolved=yes_no(d["resolved"]) is True, photos=photos
     )
-    return _("已提交处置反馈")
+    done = _("已提交处置反馈")
+    if assignment.role == "assisting":
+        done = _("协办反馈已提交，主办单位可见")
+    if photos:
+        done = _("%(done)s（照片 %(n)s 张）") % {"done": done, "n": len(photos)}
+    return done
 
 
 def _request(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
@@ -199,6 +206,8 @@ def appeal_action(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if code not in ACTION_FORMS:
         raise Http404
     form = make_action_form(code, request.POST)
+    if code == "feedback":  # the one form that takes files (处置照片)
+        form = ACTION_FORMS[code](request.POST, request.FILES, auto_id=f"id_{code}_%s")
     status = 422
     if form.is_valid():
         try:

@@ -29,6 +29,7 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.file_responses import stored_file_response
 from shanzhi.core.http import client_ip
+from shanzhi.mediation.appeal_panel import appeal_panel_context
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import User
 from shanzhi.routing.services import DispatchPlan, dispatch_plan
@@ -158,11 +159,13 @@ def detail_context(
         # the title is derived from the content when the operator left it empty: do not show it twice
         "show_title": bool(appeal.title) and not appeal.content.startswith(appeal.title),
         "citizen": citizen or personal_data.citizen_masked(appeal),
-        "may_reveal": personal_data.may_reveal(user),
+        "may_reveal": personal_data.may_reveal(user, appeal),
         "reveal_form": action_forms.RevealForm(),
         "timeline": timeline_rows(appeal),
-        "assignments": list(appeal.assignments.select_related("unit").order_by("-round", "role", "id")),
-        "attachments": list(appeal.attachments.order_by("uploaded_at", "id")),
+        "assignments": list(
+            appeal.assignments.select_related("unit").prefetch_related("attachments").order_by("-round", "role", "id")
+        ),
+        "attachments": list(appeal.attachments.filter(assignment__isnull=True).order_by("uploaded_at", "id")),
         "follow_ups": list(appeal.follow_ups.select_related("by").order_by("at")),
         "actions": actions,
         "open_action": open_action,
@@ -175,6 +178,7 @@ def detail_context(
         "reply_templates": templates,
         "now": now,
         "nav_active": "workbench",
+        "mediation_panel": appeal_panel_context(user, appeal),
     }
 
 
@@ -234,7 +238,7 @@ def reveal_personal_data(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "appeal": appeal,
         "citizen": citizen or personal_data.citizen_masked(appeal),
-        "may_reveal": personal_data.may_reveal(user),
+        "may_reveal": personal_data.may_reveal(user, appeal),
         "reveal_form": form,
         "reveal_error": error,
     }

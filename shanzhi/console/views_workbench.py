@@ -63,6 +63,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
         counts = queues.unit_counters(user=user, now=now, end_of_day=end_of_day)
         page = unit_queue(user=user, bucket=bucket, now=now, end_of_day=end_of_day, cursor=cursor)
         context.update(rows=page.rows, next_cursor=page.next_cursor)
+        # The lead is told when its assisting units have fed back (协办反馈).
+        progress = queues.assisting_progress(page.rows)
+        for row in page.rows:
+            row.assisting_progress = progress.get(row.pk)  # type: ignore[attr-defined]
     elif view == "centre":
         buckets = queues.centre_buckets_for(user)
         if bucket not in {b.key for b in buckets}:

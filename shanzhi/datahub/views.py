@@ -18,10 +18,19 @@ from django.views.decorators.http import require_POST
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.http import client_ip
-from shanzhi.datahub import imports, selectors, services
+from shanzhi.datahub import dimensions, imports, proposals, selectors, services
 from shanzhi.datahub.models import ImportKind, KeyCategory
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import may_view_personal_data
+
+
+def proposal_form_fields(kind: str, element: object) -> list[dict[str, object]]:
+    """The correction form's fields with the element's current values (a phone never prefilled)."""
+    return [
+        {"spec": spec, "current": "" if spec.kind == "phone" else getattr(element, spec.name)}
+        for spec in proposals.FIELDS[kind]
+    ]
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,10 +80,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
     """The persons in scope. The search form posts (an ID number never sits in a URL, so in no access log)."""
     user = _user(request)
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
-    page = Paginator(selectors.persons_for(user, query=query), 50).get_page(request.GET.get("page"))
+    persons = selectors.persons_for(user, query=query)
+    dim_code, dim_value = (request.GET.get("dim") or "")[:40], (request.GET.get("value") or "")[:100]
+    dimension = dimensions.dimension_for_reader(user, dim_code) if dim_code else None
+    if dim_code:
+        persons = dimensions.persons_with(user, persons, dim_code, dim_value)
+    page = Paginator(persons, 50).get_page(request.GET.get("page"))
     context = {
         **_base(user, "persons"),
         "page": page,
+        "dimension_filter": (dimension, dim_value) if dimension else None,
         "q": _shown_query(query),
         "may_reveal": may_view_personal_data(user),
     }
@@ -90,6 +105,10 @@ def _person_context(request: HttpRequest, user: User, pk: int) -> dict[str, obje
         **_base(user, "persons"),
         "person": person,
         "card": services.person_card(actor=user, person=person),
+        "dimension_values": dimensions.values_of(user, "person", person),
+        "proposal_kind": "person",
+        "proposal_pk": person.pk,
+        "proposal_fields": proposal_form_fields("person", person),
         "may_reveal": may_view_personal_data(user),
         "revealed": None,
         "reveal_error": "",
@@ -159,6 +178,10 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "building": building,
         "residents": list(selectors.persons_for(user).filter(building=building)[:500]),
         "enterprises": list(selectors.enterprises_for(user).filter(building=building)[:100]),
+        "dimension_values": dimensions.values_of(user, "building", building),
+        "proposal_kind": "building",
+        "proposal_pk": building.pk,
+        "proposal_fields": proposal_form_fields("building", building),
     }
     return render(request, "datahub/building_detail.html", context)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock, pii
 from shanzhi.core.errors import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from shanzhi.mediation import policy, services
+from shanzhi.mediation import notices, policy, services
 from shanzhi.mediation.models import (
     Appointment,
     AppointmentState,
@@ -59,11 +59,13 @@ def appointment_book(*, phone: str, name: str, slot: Slot, domain: str, descript
             raise Conflict(_("该时段已被预约，请选择其他时段"), code="slot_taken")
         try:
             with transaction.atomic():
-                return Appointment.objects.create(
+                appointment = Appointment.objects.create(
                     slot=locked, phone=phone, name=name, domain=domain, description=description, created_at=now
                 )
         except IntegrityError:
             raise Conflict(_("该时段已被预约，请选择其他时段"), code="slot_taken") from None
+        notices.appointment_notify(appointment, notices.CONFIRMED)
+        return appointment
 
 
 def appointments_of(*, phone: str) -> QuerySet[Appointment]:
@@ -83,6 +85,7 @@ def appointment_cancel(*, phone: str, appointment_id: int) -> Appointment:
             raise TransitionNotAllowed(_("该预约已受理或已取消，不能取消"))
         appointment.state, appointment.cancelled_at = AppointmentState.CANCELLED, clock.now()
         appointment.save(update_fields=["state", "cancelled_at"])
+        notices.appointment_notify(appointment, notices.CANCELLED)
     return appointment
 
 

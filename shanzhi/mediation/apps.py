@@ -10,7 +10,7 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from shanzhi.core import menu, periodic, report_sections
-        from shanzhi.mediation import policy
+        from shanzhi.mediation import notices, policy
         from shanzhi.mediation.kpis import mediation_committee_section, mediation_section
 
         menu.register(
@@ -19,3 +19,5 @@ class MediationConfig(AppConfig):
         report_sections.register("mediation", mediation_section, order=130)
         report_sections.register("mediation_committees", mediation_committee_section, order=131)
         periodic.register("mediation.sweep", "*/5 * * * *", "shanzhi.mediation.tasks.sweep_mediation")
+        periodic.register("mediation.appointment_reminders", "0 * * * *", "shanzhi.mediation.tasks.remind_appointments")
+        notices.register()

@@ -135,3 +135,16 @@ class AppointmentForm(forms.Form):
     def __init__(self, *args, slots: list[tuple[int, str]], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+
+
+class AppealConvertForm(ConsoleForm):
+    """转调解 on the appeal page: the appeal is known; the desk names the domain and the other party."""
+
+    domain = forms.ChoiceField(label=_("纠纷领域"), choices=Domain.choices)
+    title = forms.CharField(label=_("案由"), max_length=120, required=False)
+    respondent_name = forms.CharField(label=_("被申请人姓名/名称"), max_length=60)
+    respondent_phone = forms.CharField(label=_("被申请人电话"), max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("auto_id", "id_med_%s")  # the appeal page holds other forms with the same field names
+        super().__init__(*args, **kwargs)

@@ -368,6 +368,7 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(_("预约时间"))
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("纠纷预约")
@@ -472,6 +473,7 @@ class EventKind(models.TextChoices):
     CONFIRMATION_REMINDER = "confirmation_due", _("司法确认提醒")
     CONSULTATION = "consultation", _("集体会商")
     LEADER_OWNED = "leader_owned", _("领导包案")
+    SUPERVISED = "supervised", _("督办")
 
 
 class CaseEvent(models.Model):
@@ -492,3 +494,7 @@ class CaseEvent(models.Model):
         verbose_name = _("案件事件")
         verbose_name_plural = verbose_name
         ordering = ["at", "id"]
+
+
+from shanzhi.mediation.models_schedule import DutyEntry, DutyStatus  # noqa: E402, F401  (the mediators' 值班表)
+from shanzhi.mediation.models_supervision import CaseSupervision  # noqa: E402, F401  (the case's 督办单)

@@ -76,3 +76,11 @@ def screening_scope_q(user: User) -> Q | None:
     if permissions.sees_everything(user):
         return None
     return permissions.subtree_q(user, "unit__path")
+
+
+#: Edit the mediators' schedules (值班表) and how they serve.
+SCHEDULE_ROLES = frozenset({R.DISPATCHER, R.LEADER, R.ADMIN})
+
+
+def may_edit_schedule(user: User) -> bool:
+    return permissions.holds(user, SCHEDULE_ROLES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from shanzhi.core.errors import NotFound
 from shanzhi.mediation import policy
@@ -14,12 +14,14 @@ from shanzhi.mediation.models import (
     Case,
     CaseEvent,
     CaseState,
+    CaseSupervision,
     Committee,
     Mediator,
     ScreeningReport,
     SessionState,
     Slot,
 )
+from shanzhi.mediation.models_supervision import LIVE_SUPERVISION_STATES
 from shanzhi.orgs.models import User
 
 
@@ -88,6 +90,11 @@ BUCKETS: tuple[tuple[str, str, Q], ...] = (
     ("overdue", "已超期", Q(state__in=OPEN_CASE_STATES, overdue_at__isnull=False)),
     ("to_follow_up", "待回访", Q(state__in=[CaseState.AGREED, CaseState.REFERRED])),
     ("to_evaluate", "待评价", Q(state=CaseState.FOLLOWED_UP)),
+    (
+        "supervised",
+        "督办中",
+        Q(Exists(CaseSupervision.objects.filter(case=OuterRef("pk"), state__in=LIVE_SUPERVISION_STATES))),
+    ),
 )
 
 

@@ -41,6 +41,7 @@ from shanzhi.mediation.models import (
     SessionState,
     Slot,
 )
+from shanzhi.mediation.schedules import statuses_on
 from shanzhi.mediation.selectors import mediators_with_workload
 from shanzhi.mediation.steps import case_actor_check, case_locked, event_append, need_text
 from shanzhi.orgs import permissions
@@ -215,6 +216,8 @@ def case_from_appeal(*, actor: User, appeal: Appeal, domain: str, respondent: Pa
     """The appeal desk hands a dispute over: the citizen becomes the applicant; linked both ways."""
     if appeal.mediation_cases.exists():  # type: ignore[attr-defined]
         raise Conflict(_("该诉求已转为调解案件"), code="already_converted")
+    if not rules.appeal_convertible(appeal.state):
+        raise TransitionNotAllowed(_("已合并、不予受理或直接答复的诉求不能转调解"), code="appeal_not_convertible")
     unit = appeal.area or actor.unit
     if unit is None:
         raise ValidationFailed(_("诉求没有属地，请先补录地点"), field="area")
@@ -248,6 +251,8 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
         locked = case_locked(case, allowed=(CaseState.REGISTERED, CaseState.ASSIGNED))
         today = clock.local_date(now)
         if mediator is None:
+            pool = list(mediators_with_workload(committee=committee))
+            statuses = statuses_on(today, [m.pk for m in pool])  # the 值班表's entries of today
             candidates = [
                 rules.MediatorCandidate(
                     m.pk,
@@ -255,16 +260,20 @@ def case_assign(*, actor: User, case: Case, committee: Committee, mediator: Medi
                     m.kind,
                     m.open_cases,  # type: ignore[attr-defined]
                     rules.mediator_on_duty(
-                        kind=m.kind, is_available=m.is_available, duty_weekdays=m.duty_weekdays or (), day=today
+                        kind=m.kind,
+                        is_available=m.is_available,
+                        duty_weekdays=m.duty_weekdays or (),
+                        day=today,
+                        status=statuses.get(m.pk, ""),
                     ),
                 )
-                for m in mediators_with_workload(committee=committee)
+                for m in pool
             ]
             picked = rules.mediator_pick(candidates, domain=locked.domain)
             if picked is None:
                 raise ValidationFailed(_("该调解委员会暂无可接案的调解员"), field="mediator")
             mediator = Mediator.objects.select_related("user").get(pk=picked)
-        elif not mediator.is_available:
+        elif not mediator.is_available or statuses_on(today, [mediator.pk]).get(mediator.pk) == rules.LEAVE:
             raise ValidationFailed(_("该调解员暂不可接案"), field="mediator")
         before = locked.state
         locked.committee, locked.mediator, locked.state = committee, mediator, CaseState.ASSIGNED

@@ -20,12 +20,13 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.models import PersonalDataAccess
-from shanzhi.mediation import appointments, documents, escalation, forms, policy, selectors, services
+from shanzhi.mediation import appointments, documents, escalation, forms, policy, selectors, services, supervision
 from shanzhi.mediation.models import (
     OPEN_CASE_STATES,
     Case,
     CaseSource,
     CaseState,
+    CaseSupervision,
     Committee,
     Mediator,
     PartyRole,
@@ -37,6 +38,7 @@ from shanzhi.mediation.models import (
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import TERRITORIAL_KINDS, Role, Unit, UnitKind, User
 from shanzhi.orgs.personal_data import personal_data_reveal
+from shanzhi.supervision.models import SupervisionLevel
 
 FILE_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -83,6 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "bucket": bucket,
         "buckets": buckets,
         "may_work": policy.may_work_cases(user),
+        "may_schedule": policy.may_edit_schedule(user),
         "may_screen": permissions.holds(user, policy.SCREENING_ROLES) and bool(_units(user)),
     }
     return render(request, "mediation/index.html", context)
@@ -286,6 +289,9 @@ def _detail_context(user: User, case: Case, *, full: bool = False) -> dict[str, 
             "follow_up": forms.FollowUpForm(),
             "evaluate": forms.EvaluateForm(),
         },
+        "supervisions": list(case.supervisions.select_related("unit", "issued_by")),
+        "may_supervise": permissions.may_issue_supervision(user),
+        "supervision_levels": SupervisionLevel.choices,
         "booked_session": next((s for s in case.sessions.all() if s.state == SessionState.BOOKED), None),
     }
 
@@ -417,7 +423,33 @@ def _leader_own(user: User, case: Case, post: Any) -> str:
     return _("已领导包案")
 
 
+def _order(case: Case, post: Any) -> CaseSupervision:
+    order = CaseSupervision.objects.filter(pk=post.get("order") or 0, case=case).first() if str(
+        post.get("order", "")).isdigit() else None  # fmt: skip
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def _supervise(user: User, case: Case, post: Any) -> str:
+    supervision.case_supervise(actor=user, case=case, level=post.get("level", ""), reason=post.get("reason", ""))
+    return _("已督办")
+
+
+def _supervision_reply(user: User, case: Case, post: Any) -> str:
+    supervision.case_supervision_reply(actor=user, order=_order(case, post), reply=post.get("reply", ""))
+    return _("已回复督办")
+
+
+def _supervision_close(user: User, case: Case, post: Any) -> str:
+    supervision.case_supervision_close(actor=user, order=_order(case, post))
+    return _("督办单已办结")
+
+
 ACTIONS: dict[str, Callable[[User, Case, Any], str]] = {
+    "supervise": _supervise,
+    "supervision_reply": _supervision_reply,
+    "supervision_close": _supervision_close,
     "assign": _assign,
     "book": _book,
     "record": _record,

@@ -100,4 +100,5 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("可用占位符"))
     def placeholders(self, obj: NotificationTemplate) -> str:
-        return "；".join(f"{{{name}}} {label}" for name, label in templates_text.PLACEHOLDERS.items())
+        names = templates_text.placeholders_for(obj.event or "")
+        return "；".join(f"{{{name}}} {label}" for name, label in names.items())

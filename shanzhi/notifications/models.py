@@ -13,12 +13,22 @@ from django.db import models
 from django.db.models import Q
 
 from shanzhi.core import pii
-from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent
+from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent, subject_event_choices
 from shanzhi.notifications.templates_text import template_problems
 
 # The outbox also carries the portal's one-time sign-in codes, which have no template (the text holds the code).
 OTP_EVENT = "otp"
 OUTBOX_EVENTS = [*NotificationEvent.choices, (OTP_EVENT, "登录验证码")]
+
+
+def outbox_event_choices() -> list[tuple[str, str]]:
+    """The appeal events, the sign-in code, and the notices other apps registered (a callable: no migration when
+    an app registers one)."""
+    return [*OUTBOX_EVENTS, *subject_event_choices()]
+
+
+def template_event_choices() -> list[tuple[str, str]]:
+    return [*NotificationEvent.choices, *subject_event_choices()]
 
 
 class OutboxState(models.TextChoices):
@@ -40,7 +50,7 @@ class OutboxMessage(models.Model):
         "渠道", max_length=8, choices=NotificationChannel.choices, default=NotificationChannel.SMS
     )
     recipient = models.CharField("接收号码", max_length=20)
-    event = models.CharField("事件", max_length=16, choices=OUTBOX_EVENTS)
+    event = models.CharField("事件", max_length=16, choices=outbox_event_choices)
     appeal = models.ForeignKey(
         "appeals.Appeal",
         verbose_name="诉求",
@@ -49,6 +59,9 @@ class OutboxMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="notifications",
     )
+    # What a notice not about an appeal is about (``mediation.appointment`` and its id); empty for appeals.
+    subject_type = models.CharField("通知对象类型", max_length=40, blank=True, default="")
+    subject_id = models.CharField("通知对象编号", max_length=40, blank=True, default="")
     body = models.TextField("内容")
     state = models.CharField("状态", max_length=8, choices=OutboxState.choices, default=OutboxState.PENDING)
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
@@ -94,7 +107,7 @@ class OutboxMessage(models.Model):
 class NotificationTemplate(models.Model):
     """An override of the built-in text for one event on one channel (see :mod:`.templates_text`)."""
 
-    event = models.CharField("事件", max_length=16, choices=NotificationEvent.choices)
+    event = models.CharField("事件", max_length=16, choices=template_event_choices)
     channel = models.CharField(
         "渠道", max_length=8, choices=NotificationChannel.choices, default=NotificationChannel.SMS
     )
@@ -118,6 +131,6 @@ class NotificationTemplate(models.Model):
         return f"{self.get_event_display()} / {self.get_channel_display()}"
 
     def clean(self) -> None:
-        problems = template_problems(self.body)
+        problems = template_problems(self.body, event=self.event)
         if problems:
             raise ValidationError({"body": problems})

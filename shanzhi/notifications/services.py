@@ -28,7 +28,7 @@ from shanzhi.core.bulk_insert import bulk_insert
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
 from shanzhi.core.task_rows import task_row
-from shanzhi.notifications import rules, templates_text
+from shanzhi.notifications import kinds, rules, templates_text
 from shanzhi.notifications.models import (
     NotificationChannel,
     NotificationEvent,
@@ -179,6 +179,64 @@ def notify_citizen(
     except IntegrityError:
         if OutboxMessage.objects.filter(dedupe_key=key).exists():
             logger.info("notification deduplicated appeal=%s event=%s", appeal.tracking_no, event)
+            return None
+        raise
+    _schedule_delivery(message.pk)
+    return message
+
+
+def notify_subject(
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    phone: str,
+    event: str,
+    values: Mapping[str, Any],
+    channel: str = NotificationChannel.SMS,
+    dedupe: str = "",
+) -> OutboxMessage | None:
+    """Queue a registered notice (:func:`shanzhi.notifications.kinds.register_subject_event`) about a subject that
+    is not an appeal — ``subject_type`` names it (``mediation.appointment``), ``subject_id`` its row — to ``phone``.
+    Written in the caller's transaction, delivered after commit, like :func:`notify_citizen`; the admin's active
+    template for (event, channel) overrides the built-in text. None when nothing is queued: no phone, a phone that
+    cannot take the channel, or the same notice (subject, event, channel, ``dedupe``) already queued."""
+    if kinds.subject_event(event) is None:
+        raise ValidationFailed(_("未知的通知事件"), code="unknown_notification_event", event=event)
+    if channel not in NotificationChannel.values:
+        raise ValidationFailed(_("未知的通知渠道"), code="unknown_notification_channel", channel=channel)
+    if not subject_type:
+        raise ValueError("a notice needs its subject")
+    phone = pii.normalize_phone(phone or "")
+    reason = rules.skip_reason(phone=phone, wants_reply=True, event=event, channel=channel)
+    if reason is not None:
+        logger.debug("notice skipped subject=%s:%s event=%s reason=%s", subject_type, subject_id, event, reason)
+        return None
+    default = templates_text.default_text(event, channel)
+    override = _template_overrides().get((event, channel))
+    body = templates_text.render(override or default, templates_text.subject_context(event, values), fallback=default)
+    key = f"{subject_type}:{subject_id}:{event}:{channel}:{dedupe}"
+    key = key if len(key) <= 160 else key[:120] + hashlib.sha256(key.encode()).hexdigest()[:40]
+    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+        return None
+    now = clock.now()
+    message = new_instance(
+        OutboxMessage,
+        channel=channel,
+        recipient=phone,
+        event=event,
+        subject_type=subject_type[:40],
+        subject_id=str(subject_id)[:40],
+        body=body,
+        state=OutboxState.PENDING,
+        next_attempt_at=now,
+        dedupe_key=key,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
+            message.save(force_insert=True)
+    except IntegrityError:
+        if OutboxMessage.objects.filter(dedupe_key=key).exists():
             return None
         raise
     _schedule_delivery(message.pk)

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent
+from shanzhi.notifications.kinds import NotificationChannel, NotificationEvent, subject_event
 
 PLACEHOLDERS: dict[str, Promise] = {
     "tracking_no": _("诉求编号"),
@@ -30,6 +30,7 @@ PLACEHOLDERS: dict[str, Promise] = {
     "reason": _("不予受理的原因"),
     "centre": _("中心名称"),
     "portal_url": _("门户网址"),
+    "master_no": _("合并到的主诉求编号"),
 }
 
 # Fallbacks so that a text still reads well when the appeal lacks the value.
@@ -40,6 +41,7 @@ _FALLBACKS: dict[str, Promise] = {
     "reason": _("不属于受理范围"),
     "centre": _("社会治理中心"),
     "title": _("您反映的事项"),
+    "master_no": _("同一问题的诉求"),
 }
 
 # Other names callers use for a placeholder's value in ``extra``.
@@ -64,6 +66,9 @@ DEFAULT_TEXTS: dict[str, Promise] = {
     NotificationEvent.CLOSED: _("您的诉求（编号{tracking_no}）已办结，感谢您对{centre}工作的支持。"),
     NotificationEvent.REJECTED: _("您反映的事项（编号{tracking_no}）不予受理，原因：{reason}。如有疑问请来电咨询。"),
     NotificationEvent.ANSWERED: _("您咨询的事项（编号{tracking_no}）已答复：{reply}"),
+    NotificationEvent.MERGED: _(
+        "您反映的诉求（编号{tracking_no}）与同一问题的诉求{master_no}合并办理，可凭该编号查询进度，办理结果将一并告知您。"
+    ),
 }
 
 # Per-channel overrides of the defaults (the portal shows the same text as the SMS unless a template says else).
@@ -71,8 +76,19 @@ DEFAULT_CHANNEL_TEXTS: dict[tuple[str, str], Promise] = {}
 
 
 def default_text(event: str, channel: str) -> str:
-    """The built-in text for ``event`` on ``channel``, in the centre's language."""
+    """The built-in text for ``event`` on ``channel``, in the centre's language (a registered notice's own)."""
+    registered = subject_event(event)
+    if registered is not None and event not in DEFAULT_TEXTS:
+        return _centre_text(registered.default_text)
     return _centre_text(DEFAULT_CHANNEL_TEXTS.get((event, channel)) or DEFAULT_TEXTS[event])
+
+
+def placeholders_for(event: str) -> dict[str, Any]:
+    """The placeholders a template of ``event`` may use: a registered notice's, else the appeal events'."""
+    registered = subject_event(event) if event else None
+    if registered is not None:
+        return {**registered.placeholders, "centre": PLACEHOLDERS["centre"], "portal_url": PLACEHOLDERS["portal_url"]}
+    return dict(PLACEHOLDERS)
 
 
 _centre_texts: dict[tuple[int, str], str] = {}
@@ -110,8 +126,8 @@ class _LenientFormatter(string.Formatter):
 _formatter = _LenientFormatter()
 
 
-def template_problems(body: str) -> list[str]:
-    """What is wrong with a template text (empty list when it is usable). For the admin form."""
+def template_problems(body: str, *, event: str = "") -> list[str]:
+    """What is wrong with a template text of ``event`` (empty list when it is usable). For the admin form."""
     problems: list[str] = []
     if not body.strip():
         return [str(_("模板内容不能为空"))]
@@ -120,7 +136,7 @@ def template_problems(body: str) -> list[str]:
     except ValueError:
         return [str(_("花括号不成对，请用 {{ 和 }} 表示花括号本身"))]
     for name in fields:
-        if name not in PLACEHOLDERS:
+        if name not in placeholders_for(event):
             problems.append(str(_("未知的占位符：{%(name)s}")) % {"name": name})
     return problems
 
@@ -176,6 +192,7 @@ def build_context(
         "reason": "",
         "centre": str(shanzhi.get("CENTRE_NAME", "") or shanzhi.get("SMS_SIGN", "") or ""),
         "portal_url": str(shanzhi.get("PORTAL_URL", "") or ""),
+        "master_no": "",
     }
     for key, value in (extra or {}).items():
         key = EXTRA_ALIASES.get(key, key)
@@ -190,4 +207,18 @@ def build_context(
     for key, fallback in _FALLBACKS.items():
         if not context[key]:
             context[key] = _centre_text(fallback)
+    return context
+
+
+def subject_context(event: str, values: Mapping[str, Any]) -> dict[str, str]:
+    """The placeholder values of a registered notice: the caller's ``values`` (only the notice's placeholders,
+    whitespace folded), the centre's name and the portal's address."""
+    shanzhi = getattr(settings, "SHANZHI", {})
+    context = {
+        name: " ".join(str(values.get(name) or "").split()) for name in placeholders_for(event) if name in values
+    }
+    context.setdefault("centre", str(shanzhi.get("CENTRE_NAME", "") or shanzhi.get("SMS_SIGN", "") or ""))
+    context.setdefault("portal_url", str(shanzhi.get("PORTAL_URL", "") or ""))
+    if not context["centre"]:
+        context["centre"] = _centre_text(_FALLBACKS["centre"])
     return context

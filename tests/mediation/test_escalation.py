@@ -31,7 +31,7 @@ def test_term_stages():
 
 def test_sweep_warns_then_flags_overdue_once_each(desk, med, case_of):
     case = case_of()
-    assert mediation_sweep(now=case.created_at + dt.timedelta(days=1)) == {"warned": 0, "overdue": 0,
+    assert mediation_sweep(now=case.created_at + dt.timedelta(days=1)) == {"warned": 0, "overdue": 0, "supervised": 0,
                                                                            "confirmation_due": 0}  # fmt: skip
     assert mediation_sweep(now=case.created_at + dt.timedelta(days=25))["warned"] == 1
     assert mediation_sweep(now=case.created_at + dt.timedelta(days=26))["warned"] == 0  # once
@@ -39,7 +39,7 @@ def test_sweep_warns_then_flags_overdue_once_each(desk, med, case_of):
     assert mediation_sweep(now=case.created_at + dt.timedelta(days=32))["overdue"] == 0
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds.count(EventKind.WARNED) == 1 and kinds.count(EventKind.OVERDUE) == 1
-    assert sweep_mediation.enqueue().return_value == {"warned": 0, "overdue": 0, "confirmation_due": 0}
+    assert sweep_mediation.enqueue().return_value == {"warned": 0, "overdue": 0, "supervised": 0, "confirmation_due": 0}
 
 
 def test_extension_needs_consent_and_is_bounded(desk, med, case_of):
