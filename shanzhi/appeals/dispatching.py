@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.events import event_draft
-from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Assignment, AssignmentRole, EventKind
+from shanzhi.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealState,
+    Assignment,
+    AssignmentRequest,
+    AssignmentRole,
+    EventKind,
+)
 from shanzhi.appeals.principals import Actor, staff_of
 from shanzhi.appeals.round_ending import rounds_end_before
 from shanzhi.core.errors import ValidationFailed
 from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import Unit
+from shanzhi.routing.rules import units_returned
 from shanzhi.routing.services import dispatch_plan
 from shanzhi.sla.services import deadlines_for
 
@@ -104,6 +113,16 @@ def save_round(draft: RoundDraft) -> list[Assignment]:
     return created
 
 
+def _returned_units(appeal: Appeal) -> frozenset[int]:
+    """Units whose return of ``appeal`` was approved: the catalogue never sends it back to them."""
+    if appeal.pk is None:
+        return frozenset()
+    rows = AssignmentRequest.objects.filter(assignment__appeal_id=appeal.pk, kind="return").values_list(
+        "assignment__unit_id", "kind", "state"
+    )
+    return units_returned(rows)
+
+
 def draft_by_catalogue(
     *, appeal: Appeal, actor: Actor | None, at: dt.datetime, only_if_lead: bool, prefix: str = ""
 ) -> RoundDraft | None:
@@ -115,6 +134,7 @@ def draft_by_catalogue(
         text=f"{appeal.title}\n{appeal.content}",
         channel=appeal.channel,
         at=at,
+        exclude_units=_returned_units(appeal),
     )
     if prefix:
         plan.explanation.insert(0, prefix)

@@ -119,6 +119,8 @@ class IntakeForm(forms.Form):
     answer = forms.CharField(
         label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False
     )
+    # 合并到该诉求: the open appeal (chosen in the 疑似重复来电 panel) that this call repeats; rendered as radios there.
+    merge_into = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,8 +7,7 @@ Everything starts from :func:`shanzhi.appeals.selectors.appeals_visible_to` (the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
@@ -26,12 +25,15 @@ from shanzhi.appeals.models import (
 )
 from shanzhi.appeals.rules import role_may
 from shanzhi.appeals.selectors import appeals_visible_to
+from shanzhi.console.routing_suggestions import suggestions_of as suggestions_of
+from shanzhi.console.routing_suggestions import top_suggestion as top_suggestion
 from shanzhi.core import clock, keyset, pii
 from shanzhi.orgs import permissions
 from shanzhi.orgs.models import Role, User
 from shanzhi.proactive import selectors as proactive
 from shanzhi.proactive.models import DuplicateProposal
 from shanzhi.routing.catalogue import catalogue
+from shanzhi.routing.suggestions import RoutingSuggestion
 from shanzhi.sla.services import follow_up_due_at, reply_due_at
 
 CENTRE_VIEW = permissions.CENTRE_BENCH_ROLES
@@ -243,63 +245,9 @@ def supervision_list(*, user: User, now: dt.datetime, limit: int = 200) -> list[
 # --- routing suggestions (the 待派单 list and the dispatch form) ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """One of the machine's top-3 (category → units) for an appeal waiting for a dispatcher."""
-
-    index: int
-    category_id: int
-    path: str
-    score: float
-    model: str
-    lead_unit_id: int | None
-    lead_unit_name: str
-    assisting: list[str] = field(default_factory=list)
-    explanation: str = ""
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def _as_score(value: Any) -> float:
-    try:
-        return max(0.0, min(1.0, float(value)))
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def suggestions_of(appeal: Appeal) -> list[Suggestion]:
-    """The stored suggestions of ``appeal`` that can be acted on (malformed items are skipped), best first."""
-    raw = appeal.routing_suggestions if isinstance(appeal.routing_suggestions, list) else []
-    result: list[Suggestion] = []
-    for item in raw:
-        if not isinstance(item, dict) or (category_id := _as_int(item.get("category_id"))) is None:
-            continue
-        assisting = item.get("assisting") or []
-        result.append(
-            Suggestion(
-                index=len(result),
-                category_id=category_id,
-                path=str(item.get("path") or ""),
-                score=_as_score(item.get("score")),
-                model=str(item.get("model") or ""),
-                lead_unit_id=_as_int(item.get("lead_unit_id")),
-                lead_unit_name=str(item.get("lead_unit_name") or ""),
-                assisting=[str(name) for name in assisting] if isinstance(assisting, list) else [],
-                explanation=str(item.get("explanation") or ""),
-            )
-        )
-    return result[:3]
-
-
-def top_suggestion(appeal: Appeal) -> Suggestion | None:
-    found = suggestions_of(appeal)
-    return found[0] if found else None
+# The suggestions are read through the routing contract (shanzhi.routing.suggestions), with the units that returned
+# the appeal taken out: see shanzhi.console.routing_suggestions.
+Suggestion = RoutingSuggestion
 
 
 # --- duplicate proposals in scope -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from shanzhi.appeals.selectors import (
     pending_requests,
 )
 from shanzhi.console import action_forms, display, personal_data, queues
+from shanzhi.console.routing_suggestions import returned_unit_ids
 from shanzhi.console.views import current_user
 from shanzhi.console.views_supervision import supervision_panel
 from shanzhi.core import clock
@@ -131,7 +132,11 @@ def detail_context(
     if shelved:
         codes.append("unshelve")
     feedback = _lead_feedback(appeal)
-    plan = dispatch_plan(category=appeal.category, area=appeal.area) if "dispatch" in codes else None
+    plan = (
+        dispatch_plan(category=appeal.category, area=appeal.area, exclude_units=returned_unit_ids(appeal))
+        if "dispatch" in codes
+        else None
+    )
     # 按此派单: the machine's top three, for a dispatcher while the appeal waits to be dispatched (or accepted).
     may_suggest = permissions.may_dispatch(user) and bool({"dispatch", "accept"}.intersection(codes))
     suggestions = queues.suggestions_of(appeal) if may_suggest else []

@@ -1,6 +1,10 @@
 """Hotline intake (诉求受理): caller number → their earlier appeals beside the form; knowledge-base answers suggested
 as the operator types (Alt+K searches); a consultation answered from an article is registered and closed on the spot
-(``answered``) with the article recorded; Ctrl+Enter submits."""
+(``answered``) with the article recorded; Ctrl+Enter submits.
+
+As the operator types, the classifier suggests categories (calibrated probabilities, the unit the catalogue would
+route to, the urgency) and open appeals that the call probably repeats are shown with a 合并到该诉求 choice: the
+call is then registered and merged into that appeal in one transaction."""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shanzhi.appeals.models import Appeal, AppealState, AppealType
-from shanzhi.appeals.services import appeal_answer, appeal_intake
+from shanzhi.appeals.services import appeal_answer, appeal_intake, appeal_merge
 from shanzhi.console import queues
 from shanzhi.console.forms import IntakeForm
+from shanzhi.console.intake_duplicates import intake_duplicates, merge_target
 from shanzhi.console.views import current_user
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError, ValidationFailed
@@ -24,8 +29,12 @@ from shanzhi.core.ids import as_id
 from shanzhi.knowledge import selectors as kb
 from shanzhi.knowledge.services import article_record_use
 from shanzhi.orgs import permissions
-from shanzhi.orgs.models import User
-from shanzhi.routing.models import Category
+from shanzhi.orgs.models import Unit, User
+from shanzhi.routing.catalogue import catalogue
+from shanzhi.routing.models import Category, Urgency
+from shanzhi.routing.services import routing_advice
+from shanzhi.routing.suggestions import text_is_enough
+from shanzhi.routing.urgency import urgency_suggest
 
 KB_SUGGESTIONS = 5
 
@@ -64,6 +73,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             response = _answer_from_kb(request, user, form)
             if response is not None:
                 return response
+        elif form.is_valid() and form.cleaned_data.get("merge_into"):
+            response = _register_as_duplicate(request, user, form)
+            if response is not None:
+                return response
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -80,6 +93,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 appeal = result.appeal
                 if result.created:
                     _add_attachments(request, user, appeal, data["attachments"])
+                    _propose_duplicates_after_commit(appeal)
                     messages.success(request, _outcome_message(appeal))
                 else:
                     messages.info(request, _("该诉求已登记过，编号 %(no)s") % {"no": appeal.tracking_no})
@@ -176,3 +190,111 @@ def caller_history(request: HttpRequest) -> HttpResponse:
         "console/partials/caller_history.html",
         {"rows": rows, "phone": pii.mask_phone(phone) if valid else "", "entered": bool(phone), "valid": valid},
     )
+
+
+# --- suggestions as the operator types, duplicates before registering --------------------------------------------
+
+
+def _propose_duplicates_after_commit(appeal: Appeal) -> None:
+    """The duplicate proposer looks at the new appeal as soon as it is saved (not only at the next 5-minute sweep)."""
+    from shanzhi.proactive.tasks import propose_duplicates_for
+
+    pk = appeal.pk
+    transaction.on_commit(lambda: propose_duplicates_for.enqueue(pk))
+
+
+def _register_as_duplicate(request: HttpRequest, user: User, form: IntakeForm) -> HttpResponse | None:
+    """合并到该诉求: register the call (not dispatched) and merge it into the chosen open appeal, both or neither.
+    Returns None when refused (the error is on the form)."""
+    data = form.cleaned_data
+    master = merge_target(user=user, pk=data["merge_into"])
+    if master is None:
+        form.add_error(None, _("所选诉求已不能合并（已办结、已合并或不在您的范围内），请重新选择"))
+        return None
+    try:
+        with transaction.atomic():
+            result = appeal_intake(
+                **form.intake_fields(),
+                actor=user,
+                appeal_type=data["appeal_type"],
+                urgency=data["urgency"] or None,
+                structured=not data["raw_only"],
+                auto_dispatch=False,
+            )
+            appeal = result.appeal
+            if result.created:
+                appeal_merge(
+                    actor=user,
+                    appeal=appeal,
+                    master=master,
+                    reason=_("话务员登记时确认为 %(no)s 的重复来电") % {"no": master.tracking_no},
+                )
+    except ShanzhiError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    if result.created:
+        _add_attachments(request, user, appeal, data["attachments"])
+        messages.success(
+            request,
+            _("已登记 %(no)s 并合并到 %(master)s") % {"no": appeal.tracking_no, "master": master.tracking_no},
+        )
+    else:
+        messages.info(request, _("该诉求已登记过，编号 %(no)s") % {"no": appeal.tracking_no})
+    return redirect("console:appeal", pk=master.pk if result.created else appeal.pk)
+
+
+def _posted_area(value: str) -> Unit | None:
+    return Unit.objects.filter(pk=int(value), is_active=True).first() if as_id(value or "") is not None else None
+
+
+def _posted_float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) <= 180 else None
+
+
+@login_required
+@require_POST
+def intake_suggest(request: HttpRequest) -> HttpResponse:
+    """系统建议 (HTMX partial): the top categories for what the operator has typed, each with its calibrated
+    probability, the unit the catalogue would route it to and the urgency. Posted: the text may name people."""
+    user = current_user(request)
+    if not permissions.may_intake(user):
+        raise DjangoPermissionDenied
+    data = request.POST
+    text = "\n".join(filter(None, ((data.get("title") or "").strip(), (data.get("content") or "").strip())))[:5000]
+    context: dict = {"enough": text_is_enough(text), "suggestions": [], "model_ready": True, "urgency": None}
+    if context["enough"]:
+        advice = routing_advice(text=text, area=_posted_area(data.get("area", "")), channel=data.get("channel", ""))
+        context["suggestions"] = advice.read()
+        context["model_ready"] = advice.model_ready
+        # The urgency: the chosen category's default (else the first suggestion's), raised by words of danger.
+        category_id = as_id(data.get("category", "")) or next((s.category_id for s in context["suggestions"]), None)
+        category = catalogue().categories.get(category_id) if category_id else None
+        hint = urgency_suggest(text, category.default_urgency if category else Urgency.ORDINARY)
+        context["urgency"] = {"value": hint.urgency, "label": Urgency(hint.urgency).label, "reason": hint.reason}
+    return render(request, "console/partials/routing_intake_suggestions.html", context)
+
+
+@login_required
+@require_POST
+def intake_duplicate_check(request: HttpRequest) -> HttpResponse:
+    """疑似重复来电 (HTMX partial): open appeals in the operator's scope that this call probably repeats."""
+    user = current_user(request)
+    if not permissions.may_intake(user):
+        raise DjangoPermissionDenied
+    data = request.POST
+    text = " ".join(filter(None, ((data.get("title") or "").strip(), (data.get("content") or "").strip())))[:5000]
+    rows = intake_duplicates(
+        user=user,
+        text=text,
+        phone=data.get("citizen_phone") or "",
+        address=(data.get("address") or "")[:200],
+        area=_posted_area(data.get("area", "")),
+        longitude=_posted_float(data.get("longitude", "")),
+        latitude=_posted_float(data.get("latitude", "")),
+    )
+    chosen = as_id(data.get("merge_into", "") or "")
+    return render(request, "console/partials/routing_intake_duplicates.html", {"rows": rows, "chosen": chosen})

@@ -25,6 +25,7 @@ from shanzhi.appeals.models import Appeal, AppealState
 from shanzhi.appeals.selectors import allowed_actions, appeals_visible_to
 from shanzhi.console import queues
 from shanzhi.console.action_forms import HotspotDecideForm, SuggestionDispatchForm
+from shanzhi.console.routing_suggestions import returned_unit_ids
 from shanzhi.console.views import current_user
 from shanzhi.console.views_detail import load_appeal
 from shanzhi.core.errors import ShanzhiError
@@ -76,6 +77,7 @@ def _dispatch_by_suggestion(user: User, appeal: Appeal, category: Category, lead
                 area=appeal.area,
                 text=f"{appeal.title}\n{appeal.content}",
                 channel=appeal.channel,
+                exclude_units=returned_unit_ids(appeal),
             )
             if plan.lead_unit is not None and plan.lead_unit.pk == lead.pk:
                 assisting = plan.assisting_units

@@ -6,8 +6,14 @@ the point) and scores them in Python. A pair is a duplicate when the texts are s
 the place is the same — or, for the same caller at the same place, when the category is the same and the texts share
 something. Each match carries its reasons: "同一来电人；同一网格；文本相似度 0.82；间隔 3 小时".
 
+The place is also the address as the operator typed it (同一地址: the same words once normalised, or nearly): a
+hotline call often has no map point and no grid, and two callers about one broken lamp give the same address. And a
+call that repeats another nearly word for word within ``recent_minutes`` is a duplicate even without a caller or a
+place in common (the second call about the same matter from another phone, minutes later).
+
 Settings (``SHANZHI["DUPLICATES"]``, all optional): ``window_days`` (7), ``distance_m`` (200), ``min_text`` (0.35),
-``min_text_same_matter`` (0.2), ``min_score`` (0.5), ``limit`` (300 candidates read at most).
+``min_text_same_matter`` (0.2), ``min_score`` (0.5), ``limit`` (300 candidates read at most), ``recent_minutes``
+(30), ``min_text_recent`` (0.6), ``min_address`` (0.8).
 """
 
 from __future__ import annotations
@@ -61,6 +67,9 @@ class DuplicateSettings:
     min_text_same_matter: float = 0.2
     min_score: float = 0.5
     limit: int = 300
+    recent: dt.timedelta = dt.timedelta(minutes=30)
+    min_text_recent: float = 0.6
+    min_address: float = 0.8
 
     @classmethod
     def from_settings(cls) -> DuplicateSettings:
@@ -72,6 +81,9 @@ class DuplicateSettings:
             min_text_same_matter=float(conf.get("min_text_same_matter", 0.2)),
             min_score=float(conf.get("min_score", 0.5)),
             limit=int(conf.get("limit", 300)),
+            recent=dt.timedelta(minutes=float(conf.get("recent_minutes", 30))),
+            min_text_recent=float(conf.get("min_text_recent", 0.6)),
+            min_address=float(conf.get("min_address", 0.8)),
         )
 
 
@@ -112,6 +124,16 @@ def text_similarity(a: frozenset[str], b: frozenset[str]) -> float:
 # --- place ----------------------------------------------------------------------------------------------------
 
 
+def address_key(address: str) -> str:
+    """Half-width, lower-case, without punctuation and spaces: '和平路 12号（幸福小区）' → '和平路12号幸福小区'."""
+    return "".join(_NOISE.sub(" ", unicodedata.normalize("NFKC", address or "").lower()).split())
+
+
+def address_bigrams(address: str) -> frozenset[str]:
+    key = address_key(address)
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) if len(key) >= 4 else frozenset()
+
+
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance in metres (haversine)."""
     r = 6_371_000.0
@@ -145,6 +167,7 @@ class AppealFacts:
     latitude: float | None = None
     category_id: int | None = None
     category_parent_id: int | None = None
+    address: frozenset[str] = frozenset()  # bigrams of the typed address (:func:`address_key`)
 
     @classmethod
     def of(cls, appeal: Appeal) -> AppealFacts:
@@ -170,6 +193,7 @@ class AppealFacts:
             latitude=appeal.latitude,
             category_id=appeal.category_id,
             category_parent_id=category.parent_id if category else None,
+            address=address_bigrams(appeal.address),
         )
 
 
@@ -207,7 +231,15 @@ def _place_relation(a: AppealFacts, b: AppealFacts, conf: DuplicateSettings) -> 
         return 0.6, "同一社区"
     if b.community_path and a.area_path.startswith(b.community_path):
         return 0.6, "同一社区"
+    if a.address and b.address and cosine(a.address, b.address) >= conf.min_address:
+        return 1.0, "同一地址"
+    if a.area_code and a.area_code == b.area_code:
+        return 0.3, "同一区域"  # the same town (or community without a path): not enough alone, see ``repeated``
     return 0.0, ""
+
+
+def _placed(facts: AppealFacts) -> bool:
+    return bool(facts.area_code) or facts.longitude is not None or bool(facts.address)
 
 
 def duplicate_score(a: AppealFacts, b: AppealFacts, conf: DuplicateSettings) -> DuplicateMatch | None:
@@ -225,12 +257,23 @@ def duplicate_score(a: AppealFacts, b: AppealFacts, conf: DuplicateSettings) -> 
         category, category_reason = 0.0, ""
     similar = text >= conf.min_text and (same_caller or place >= 0.6)
     same_matter = same_caller and place >= 0.6 and category == 1.0 and text >= conf.min_text_same_matter
-    if not (similar or same_matter):
+    # Nearly the same words minutes apart: the same matter called in twice, whoever called and wherever it was put.
+    # Not when both are placed and the places differ: the same complaint about two different lamps.
+    repeated = (
+        text >= conf.min_text_recent
+        and abs(a.created_at - b.created_at) <= conf.recent
+        and (place > 0 or not (_placed(a) and _placed(b)))
+    )
+    if not (similar or same_matter or repeated):
         return None
     score = round(0.5 * text + 0.2 * same_caller + 0.2 * place + 0.1 * category, 2)
+    if repeated and not (similar or same_matter):
+        score = max(score, round(text, 2))
     if score < conf.min_score:
         return None
     reasons = [r for r in ("同一来电人" if same_caller else "", place_reason, category_reason) if r]
+    if repeated and not similar and not same_matter:
+        reasons.append("短时间内内容几乎相同")
     reasons.append(f"文本相似度 {text:.2f}")
     reasons.append(interval_text(a.created_at - b.created_at))
     first, second = (a, b) if a.created_at >= b.created_at else (b, a)
@@ -253,8 +296,11 @@ def rank(subject: AppealFacts, others: Iterable[AppealFacts], conf: DuplicateSet
 
 
 def candidates_query(appeal: Appeal, facts: AppealFacts, conf: DuplicateSettings) -> Any:
-    """Earlier live appeals in the window that share the phone, the community or the neighbourhood."""
-    near = Q()
+    """Earlier live appeals in the window that share the phone, the community, the neighbourhood or the address, and
+    every live appeal of the last ``recent`` minutes (their text decides)."""
+    near = Q(created_at__gte=facts.created_at - conf.recent)
+    if appeal.address.strip():
+        near |= Q(address=appeal.address)
     if facts.phone:
         near |= Q(citizen_phone=facts.phone)
     if facts.community_path:
@@ -262,8 +308,6 @@ def candidates_query(appeal: Appeal, facts: AppealFacts, conf: DuplicateSettings
     if facts.longitude is not None and facts.latitude is not None:
         lon0, lat0, lon1, lat1 = bbox(facts.longitude, facts.latitude, conf.distance_m)
         near |= Q(longitude__range=(lon0, lon1), latitude__range=(lat0, lat1))
-    if not near:
-        return Appeal.objects.none()
     return (
         Appeal.objects.filter(near, created_at__gte=facts.created_at - conf.window, created_at__lte=facts.created_at)
         .exclude(pk=appeal.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -91,3 +91,16 @@ def territorial_lead(chain: Sequence[tuple[str, str, bool]], level: str) -> int 
         if kind in order and order.index(kind) >= wanted and usable:
             return i
     return None
+
+
+def units_returned(requests: Iterable[tuple[int, str, str]]) -> frozenset[int]:
+    """The units never to suggest again for an appeal: those whose return (退回) of it was approved.
+
+    ``requests`` are the appeal's requests as (unit id, kind, state); a pending or refused return excludes nobody
+    (the unit still holds the work), nor does an extension or a shelving."""
+    return frozenset(unit for unit, kind, state in requests if kind == "return" and state == "approved")
+
+
+def unit_may_lead(unit_id: int | None, excluded: Collection[int]) -> bool:
+    """A catalogue line or a suggestion may name ``unit_id`` as lead (None: the place's territorial unit decides)."""
+    return unit_id is None or unit_id not in excluded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,7 +14,16 @@ from shanzhi.core.errors import ValidationFailed
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.catalogue import catalogue
 from shanzhi.routing.models import Category, Urgency
-from shanzhi.routing.rules import RuleCandidate, choose_rule, condition_count, rule_applies, territorial_lead
+from shanzhi.routing.rules import (
+    RuleCandidate,
+    choose_rule,
+    condition_count,
+    rule_applies,
+    territorial_lead,
+    unit_may_lead,
+)
+from shanzhi.routing.suggestions import RoutingSuggestion, SuggestionData, suggestion_read
+from shanzhi.routing.urgency import urgency_suggest
 
 
 @dataclass
@@ -32,9 +41,19 @@ class DispatchPlan:
 
 
 def dispatch_plan(
-    *, category: Category | None, area: Unit | None, text: str = "", channel: str = "", at: dt.datetime | None = None
+    *,
+    category: Category | None,
+    area: Unit | None,
+    text: str = "",
+    channel: str = "",
+    at: dt.datetime | None = None,
+    exclude_units: Collection[int] = (),
 ) -> DispatchPlan:
     """The catalogue's answer for a category at a place. ``lead_unit`` is None when nobody can be chosen.
+
+    ``exclude_units``: units that must not be proposed (they returned this appeal and the return was approved,
+    :func:`shanzhi.routing.rules.units_returned`): a catalogue line naming one as lead is passed over, a territorial
+    unit among them gives way to the next one above, and none of them assists.
 
     Reads only the in-process catalogue snapshot (:mod:`shanzhi.routing.catalogue`): no query per call.
     """
@@ -51,6 +70,7 @@ def dispatch_plan(
         for cid in lineage
         for line in cat.rules_by_category.get(cid, [])
         if (line.area_code is None or line.area_code in area_codes)
+        and unit_may_lead(line.lead_unit_id, exclude_units)
         and rule_applies(
             keywords=line.keywords,
             channels=line.channels,
@@ -80,6 +100,9 @@ def dispatch_plan(
         ]
     )
     plan.explanation.append(f"分类 {category.path}")
+    if exclude_units:
+        names = "、".join(u.name for uid in sorted(exclude_units) if (u := cat.units.get(uid)) is not None)
+        plan.explanation.append(f"已退回的单位不再建议：{names}" if names else "已退回的单位不再建议")
     rule = next((line for line in lines if chosen is not None and line.rule_id == chosen.rule_id), None)
     level = "town"
     lead_unit = None
@@ -88,7 +111,9 @@ def dispatch_plan(
     else:
         plan.rule_id = rule.rule_id
         level = rule.territorial_level
-        plan.assisting_units = [u for uid in rule.assisting_ids if (u := cat.units.get(uid)) and u.is_active]
+        plan.assisting_units = [
+            u for uid in rule.assisting_ids if (u := cat.units.get(uid)) and u.is_active and uid not in exclude_units
+        ]
         plan.explanation.append(f"派单目录第 {rule.rule_id} 条")
         lead_unit = cat.units.get(rule.lead_unit_id) if rule.lead_unit_id else None
     if lead_unit is not None and lead_unit.is_active:
@@ -96,7 +121,9 @@ def dispatch_plan(
         plan.explanation.append(f"主办 {lead_unit.name}")
     elif area is not None:
         chain = cat.chain(area)
-        index = territorial_lead([(u.kind, u.code, u.is_active and not u.is_virtual) for u in chain], level)
+        index = territorial_lead(
+            [(u.kind, u.code, u.is_active and not u.is_virtual and u.pk not in exclude_units) for u in chain], level
+        )
         if index is not None:
             plan.lead_unit = chain[index]
             plan.explanation.append(f"属地 {area.name} → {chain[index].name} 主办")
@@ -172,16 +199,56 @@ def _next_code(parent: Category | None, by_path: dict[str, Category]) -> str:
 
 @dataclass
 class RoutingAdvice:
-    """What the machine proposes for an appeal without a category: the top suggestions, and whether to trust the
-    first one enough to dispatch without a person."""
+    """What the machine proposes for an appeal without a category: the top suggestions (the stored contract,
+    :class:`~shanzhi.routing.suggestions.SuggestionData`), and whether to trust the first one enough to dispatch
+    without a person."""
 
-    suggestions: list[dict] = field(default_factory=list)
+    suggestions: list[SuggestionData] = field(default_factory=list)
     automatic: Category | None = None
     explanation: str = ""
+    model_ready: bool = True
+
+    def read(self) -> list[RoutingSuggestion]:
+        """The suggestions as the console reads them back."""
+        return [s for i, item in enumerate(self.suggestions) if (s := suggestion_read(item, index=i)) is not None]
+
+
+def suggestion_data(
+    *,
+    category: Category,
+    path: str,
+    score: float,
+    model: str,
+    area: Unit | None,
+    text: str,
+    channel: str = "",
+    at: dt.datetime | None = None,
+    exclude_units: Collection[int] = (),
+) -> SuggestionData:
+    """One suggestion: the category with its probability, the catalogue's plan at the place and the urgency."""
+    plan = dispatch_plan(category=category, area=area, text=text, channel=channel, at=at, exclude_units=exclude_units)
+    return SuggestionData(
+        category_id=category.pk,
+        path=path,
+        score=round(float(score), 4),
+        model=model,
+        lead_unit_id=plan.lead_unit.pk if plan.lead_unit else None,
+        lead_unit_name=plan.lead_unit.name if plan.lead_unit else "",
+        assisting=[u.name for u in plan.assisting_units],
+        rule=plan.rule_id,
+        explanation=f"{path} {score:.2f} by model {model}；{plan.explanation_text}",
+        urgency=urgency_suggest(text, category.default_urgency).urgency,
+    )
 
 
 def routing_advice(
-    *, text: str, area: Unit | None, channel: str = "", at: dt.datetime | None = None, k: int = 3
+    *,
+    text: str,
+    area: Unit | None,
+    channel: str = "",
+    at: dt.datetime | None = None,
+    k: int = 3,
+    exclude_units: Collection[int] = (),
 ) -> RoutingAdvice:
     """Classify ``text`` and pair each of the top ``k`` categories with the catalogue's plan for the place.
 
@@ -192,7 +259,7 @@ def routing_advice(
     from shanzhi.routing.classifier import store
 
     if store.current_version() is None:
-        return RoutingAdvice(explanation="尚无分类模型，待人工分类")
+        return RoutingAdvice(explanation="尚无分类模型，待人工分类", model_ready=False)
     result = classifier.classify(text, k=k)
     cat = catalogue()
     advice = RoutingAdvice()
@@ -200,20 +267,18 @@ def routing_advice(
         category = cat.categories.get(category_id) if category_id else None
         if category is None:
             continue
-        plan = dispatch_plan(category=category, area=area, text=text, channel=channel, at=at)
-        explanation = f"{path} {score:.2f} by model {result.model_version}；{plan.explanation_text}"
         advice.suggestions.append(
-            {
-                "category_id": category.pk,
-                "path": path,
-                "score": round(float(score), 4),
-                "model": result.model_version,
-                "lead_unit_id": plan.lead_unit.pk if plan.lead_unit else None,
-                "lead_unit_name": plan.lead_unit.name if plan.lead_unit else "",
-                "assisting": [u.name for u in plan.assisting_units],
-                "rule": plan.rule_id,
-                "explanation": explanation,
-            }
+            suggestion_data(
+                category=category,
+                path=path,
+                score=score,
+                model=result.model_version,
+                area=area,
+                text=text,
+                channel=channel,
+                at=at,
+                exclude_units=exclude_units,
+            )
         )
     if result.confident and advice.suggestions and advice.suggestions[0]["lead_unit_id"]:
         advice.automatic = cat.categories[advice.suggestions[0]["category_id"]]
@@ -221,3 +286,37 @@ def routing_advice(
     else:
         advice.explanation = f"置信度不足，待派单员确认（{result.explanation}）"
     return advice
+
+
+def suggestions_replan(
+    suggestions: list[RoutingSuggestion],
+    *,
+    area: Unit | None,
+    text: str = "",
+    channel: str = "",
+    exclude_units: Collection[int],
+) -> list[RoutingSuggestion]:
+    """Stored suggestions with the units in ``exclude_units`` taken out: a suggestion whose lead (or an assisting
+    unit) is excluded gets the catalogue's plan again without them (lead "按派单目录" when none is left)."""
+    if not exclude_units:
+        return suggestions
+    cat = catalogue()
+    out: list[RoutingSuggestion] = []
+    for s in suggestions:
+        category = cat.categories.get(s.category_id)
+        if category is None or unit_may_lead(s.lead_unit_id, exclude_units):
+            out.append(s)
+            continue
+        data = suggestion_data(
+            category=category,
+            path=s.path,
+            score=s.score,
+            model=s.model,
+            area=area,
+            text=text,
+            channel=channel,
+            exclude_units=exclude_units,
+        )
+        replanned = suggestion_read(data, index=s.index)
+        out.append(replanned if replanned is not None else s)
+    return out

@@ -59,10 +59,24 @@ def model_current() -> tuple[str, TextClassifier]:
         from shanzhi.routing.classifier.training import cold_start_ensure
 
         version = cold_start_ensure()
-        _cache.model = store.version_load(version)
+        _cache.model = calibration_ensure(store.version_load(version))
         _cache.version = version
         _cache.stamp = store.manifest_stamp()
         return version, _cache.model
+
+
+def calibration_ensure(model: TextClassifier) -> TextClassifier:
+    """A model trained before top-label calibration existed gets it here, once per process, from the seed corpus's
+    calibration letters (texts it did not learn from): its first choices would otherwise show 1.00 / 0.00 / 0.00."""
+    if getattr(model, "top_calibration", None) is None:
+        from shanzhi.routing.classifier.training import seed_examples
+
+        try:
+            examples = seed_examples("calibration")
+        except (OSError, ValueError):  # no seed corpus here (a trimmed install): the plain softmax stays
+            return model
+        model.top_calibration_fit([e.text for e in examples], [e.label for e in examples])
+    return model
 
 
 def reset() -> None:

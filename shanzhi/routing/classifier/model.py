@@ -14,7 +14,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
 
 from shanzhi.routing.classifier.backends import EmbeddingBackend, FeatureBackend, HybridBackend, backend_create
-from shanzhi.routing.classifier.calibration import softmax, temperature_fit
+from shanzhi.routing.classifier.calibration import softmax, temperature_fit, top_label_apply, top_label_fit
 from shanzhi.routing.classifier.embedding import WordVectorCache
 from shanzhi.routing.classifier.text import normalise
 
@@ -35,6 +35,9 @@ class TextClassifier:
     # Mean similarity of ordinary texts to each description: subtracted, so that a description that resembles
     # every letter (a "hub": 办事难 reads like any complaint) does not attract them all.
     prototype_offset: np.ndarray | None = None
+    # The first choice's probability → the chance it is right (calibration.top_label_fit); None in models trained
+    # before it existed, which then show the plain softmax (see classifier.calibration_ensure).
+    top_calibration: tuple[np.ndarray, np.ndarray] | None = None
 
     def scores(self, texts: list[str]) -> np.ndarray:
         return self._scores(texts, self.prototype_weight)
@@ -61,7 +64,18 @@ class TextClassifier:
         return self._similarity(self.backend.transform([normalise(t) for t in texts]))
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return softmax(self.scores(texts), self.temperature)
+        return top_label_apply(self.scores(texts), self.temperature, self.top_calibration)
+
+    def top_calibration_fit(self, texts: list[str], labels: list[str]) -> None:
+        """Fit :attr:`top_calibration` on labelled texts the model did not learn from (after the temperature)."""
+        index = {c: i for i, c in enumerate(self.classes)}
+        known = [(t, index[label]) for t, label in zip(texts, labels, strict=True) if label in index]
+        if not known:
+            self.top_calibration = None
+            return
+        p = softmax(self.scores([t for t, _ in known]), self.temperature)
+        truth = np.array([i for _, i in known])
+        self.top_calibration = top_label_fit(p.max(axis=1), p.argmax(axis=1) == truth)
 
 
 def dense_block(backend: FeatureBackend, x: Any) -> np.ndarray:
@@ -149,6 +163,7 @@ def classifier_train(
         known = np.array([label in index for label in cal_labels])
         truth = np.array([index[label] for label in cal_labels if label in index], dtype=int)
         model.temperature = temperature_fit(model.scores(cal_texts)[known], truth)
+        model.top_calibration_fit(cal_texts, cal_labels)
     model.info = {
         "backend": feats.describe(),
         "n_train": len(fit_idx),
@@ -157,6 +172,7 @@ def classifier_train(
         "alpha": alpha,
         "epochs": epochs,
         "temperature": round(model.temperature, 4),
+        "top_calibration_bins": 0 if model.top_calibration is None else len(model.top_calibration[0]),
         "prototype_weight": model.prototype_weight,
         "train_seconds": round(time.perf_counter() - started, 2),
     }
