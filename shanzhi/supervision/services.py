@@ -22,8 +22,9 @@ from shanzhi.appeals.models import ACTIVE_ASSIGNMENT_STATES, Assignment
 from shanzhi.appeals.selectors import appeals_visible_to
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from shanzhi.notifications.unit_alerts import unit_alert_queue
 from shanzhi.orgs import permissions
-from shanzhi.orgs.models import User
+from shanzhi.orgs.models import Unit, User
 from shanzhi.sla.calendar import current_calendar
 from shanzhi.supervision import rules
 from shanzhi.supervision.models import (
@@ -101,7 +102,30 @@ def supervision_issue(
                 "reply_due_at": _iso(order.reply_due_at),
             },
         )
+        alert_unit(order, step="issue")
     return order
+
+
+#: What the unit's duty phone is told, per step (the console's work bench shows the same order).
+ALERT_TEXTS = {
+    "issue": _("【督办】诉求 %(no)s 收到%(level)s，请于 %(due)s 前在工作台回复督办单。"),
+    "urge": _("【催办】诉求 %(no)s 的%(level)s被催办，请于 %(due)s 前回复。"),
+    "reject": _("【督办】诉求 %(no)s 的督办回复被退回，请于 %(due)s 前重新回复。"),
+}
+
+
+def alert_unit(order: SupervisionOrder, *, step: str) -> None:
+    """Tell the supervised unit's duty phone (值班电话) through the outbox, in the caller's transaction; once per
+    order, step and urge. A unit without a mobile duty phone sees the order on its work bench only."""
+    unit = Unit.objects.filter(pk=order.unit_id).only("phone").first()
+    if unit is None or not unit.phone:
+        return
+    due = order.reply_due_at.astimezone(clock.centre_tz()).strftime("%m-%d %H:%M") if order.reply_due_at else "—"
+    text = str(ALERT_TEXTS[step]) % {"no": order.appeal.tracking_no, "level": order.get_level_display(), "due": due}
+    round_no = order.urge_count if step == "urge" else 0
+    unit_alert_queue(
+        phone=unit.phone, text=text, dedupe_key=f"supervision:{order.pk}:{step}:{round_no}:{_iso(order.reply_due_at)}"
+    )
 
 
 def supervision_reply(
@@ -216,6 +240,8 @@ def _step(
         payload = change(locked, now)
         locked.state = rules.next_state(action)
         locked.save()
+        if action in ("urge", "reject"):
+            alert_unit(locked, step=action)
         label = str(STEP_LABELS[action])
         if action == "reply" and payload.get("late"):
             label += str(_("（逾期）"))
