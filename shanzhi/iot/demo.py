@@ -13,7 +13,8 @@ from shapely.geometry import shape
 
 from shanzhi.iot import rules
 from shanzhi.iot.models import Alarm, AlarmState, Device, RejectedMessage
-from shanzhi.iot.services import Incoming, alarm_resolve, messages_ingest
+from shanzhi.iot.services import Incoming, messages_ingest
+from shanzhi.iot.verdicts import alarm_resolve
 from shanzhi.orgs.models import Boundary, Role, UnitKind, User
 
 KINDS = [

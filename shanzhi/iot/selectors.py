@@ -107,6 +107,39 @@ def device_figures(*, user: User, device: Device) -> DeviceFigures:
 
 
 @dataclass(frozen=True)
+class DeviceRate:
+    device: Device
+    figures: DeviceFigures
+
+    @property
+    def false_percent(self) -> int | None:
+        return self.figures.false_percent
+
+
+def false_alarm_rates(*, user: User, since: dt.datetime | None = None, limit: int = 200) -> list[DeviceRate]:
+    """The devices in scope that raised alarms (since ``since``), worst false-alarm count first, with their figures:
+    every verdict counts (a false one against the device)."""
+    alarms = alarms_visible_to(user)
+    if since is not None:
+        alarms = alarms.filter(first_at__gte=since)
+    rows = list(
+        alarms.values("device_id")
+        .annotate(
+            alarms=Count("pk"),
+            confirmed=Count("pk", filter=Q(state=AlarmState.CONFIRMED)),
+            false=Count("pk", filter=Q(state=AlarmState.FALSE)),
+            open=Count("pk", filter=Q(state=AlarmState.OPEN)),
+        )
+        .order_by("-false", "-alarms", "device_id")[:limit]
+    )
+    devices = Device.objects.select_related("grid").in_bulk([r["device_id"] for r in rows])
+    return [
+        DeviceRate(devices[r["device_id"]], DeviceFigures(r["alarms"], r["confirmed"], r["false"], r["open"]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
 class GridRow:
     grid: Unit
     devices: int

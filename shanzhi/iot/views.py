@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, ShanzhiError
-from shanzhi.iot import rules, selectors, services
+from shanzhi.iot import rules, selectors, verdicts
 from shanzhi.iot.models import AlarmState
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import is_active_staff, is_territorial_staff, sees_everything
@@ -61,7 +61,7 @@ def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nav_active": "iot",
         "alarm": alarm,
         "events": list(alarm.events.order_by("occurred_at")[:100]),
-        "may_resolve": services.may_resolve_alarms(user) and alarm.state == AlarmState.OPEN,
+        "may_resolve": verdicts.may_resolve_alarms(user) and alarm.state == AlarmState.OPEN,
         "policy": rules.alarm_policy(alarm.alarm_type),
     }
     return render(request, "iot/alarm_detail.html", context)
@@ -72,7 +72,7 @@ def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def alarm_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     try:
-        services.alarm_resolve(
+        verdicts.alarm_resolve(
             actor=user, alarm_id=pk, real=request.POST.get("verdict") == "real", note=request.POST.get("note", "")
         )
     except NotFound as error:

@@ -11,7 +11,8 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from shanzhi.iot import rules, selectors
 from shanzhi.iot.models import Alarm, RejectedMessage
-from shanzhi.iot.services import alarm_resolve, device_register, messages_ingest
+from shanzhi.iot.services import device_register, messages_ingest
+from shanzhi.iot.verdicts import alarm_resolve
 
 pytestmark = pytest.mark.django_db
 
