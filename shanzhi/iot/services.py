@@ -27,7 +27,7 @@ from shanzhi.appeals.intake_store import IntakeDraft, intake_write
 from shanzhi.appeals.models import AppealType, Channel
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
-from shanzhi.iot import adapters, rules
+from shanzhi.iot import adapters, care, maintenance, rules
 from shanzhi.iot.bulk_update import update_rows
 from shanzhi.iot.models import (
     Alarm,
@@ -231,6 +231,27 @@ def _store(fresh: list[_Valid], outcome: IngestOutcome) -> None:
     DeviceEvent.objects.bulk_create(events)
     outcome.stored = len(events)
     _devices_seen(fresh)
+    _health_and_care(fresh)
+
+
+def _health_and_care(fresh: list[_Valid]) -> None:
+    """Maintenance orders for tamper, fault and low battery; passages of residents under care (only those who
+    opted in are looked up, by the keyed hash of the access system's person id, which is never stored raw)."""
+    health = [
+        (v.device, v.reading.kind, v.reading.alarm_type, _battery(v.reading.data.get("battery")))
+        for v in fresh
+        if v.reading.alarm_type in rules.MAINTENANCE_ALARMS
+        or rules.battery_low(_battery(v.reading.data.get("battery")))
+    ]
+    if health:
+        maintenance.readings_maintenance(health, at=clock.now())
+    passages = [(v.reading.holder, v.reading.occurred_at) for v in fresh if v.reading.holder]
+    if passages:
+        care.passages_record(passages)
+
+
+def _battery(value: object) -> int | None:
+    return None if value is None else max(0, min(100, int(value)))  # type: ignore[call-overload]
 
 
 def _open_alarms(fresh: list[_Valid]) -> dict[tuple[int, str], list[Alarm]]:
@@ -362,6 +383,7 @@ def _devices_seen(fresh: list[_Valid]) -> None:
     written again) and battery level are kept."""
     devices: dict[int, Device] = {}
     changed: set[int] = set()
+    recovered: set[int] = set()
     for item in fresh:  # in order of occurrence: the last battery level wins
         device = devices.setdefault(item.device.pk, item.device)
         seen = min(item.reading.occurred_at, item.received_at)
@@ -369,6 +391,8 @@ def _devices_seen(fresh: list[_Valid]) -> None:
             device.last_seen_at = seen
             changed.add(device.pk)
         if device.status != DeviceStatus.ONLINE:
+            if device.status == DeviceStatus.OFFLINE:
+                recovered.add(device.pk)
             device.status = DeviceStatus.ONLINE
             changed.add(device.pk)
         battery = item.reading.data.get("battery")
@@ -376,6 +400,8 @@ def _devices_seen(fresh: list[_Valid]) -> None:
             device.battery = level
             changed.add(device.pk)
     update_rows(Device, ["last_seen_at", "status", "battery"], [devices[pk] for pk in sorted(changed)])
+    if recovered:
+        maintenance.devices_back_online(sorted(recovered), at=clock.now())
 
 
 # --- devices ----------------------------------------------------------------------------------------------------
@@ -428,12 +454,4 @@ def device_register(
         latitude=latitude,
         video_stream=video_stream[:300],
         secret=secret or secrets.token_hex(32),
-    )
-
-
-def devices_sweep_offline(*, now: dt.datetime | None = None) -> int:
-    """Mark devices offline whose last message is older than the offline threshold (periodic job)."""
-    now = now or clock.now()
-    return Device.objects.filter(status=DeviceStatus.ONLINE, last_seen_at__lt=now - rules.OFFLINE_AFTER).update(
-        status=DeviceStatus.OFFLINE
     )
