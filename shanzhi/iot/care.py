@@ -201,7 +201,7 @@ def grid_worker_of(grid: Unit) -> User | None:
             user__isnull=False,
             user__is_active=True,
             role__in=[MemberRole.HEAD, MemberRole.FULL_TIME],
-        )  # fmt: skip
+        )
         .select_related("user")
         .order_by("role", "pk")
         .first()
