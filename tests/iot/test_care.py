@@ -75,7 +75,7 @@ def test_passages_of_the_resident_are_noted_and_nobody_elses_identity_is_kept(de
 
 def test_the_sweep_gives_the_grid_worker_a_visit_task_after_the_quiet_days(desk, devices, make_user):
     worker_b = make_user(desk.district.grid_b, "grid_worker", username="grid-b")
-    enrolment = _enrol(desk)
+    _enrol(desk)
     seen = clock.now()
     messages_ingest([_passage(devices["gate_b"], "r-1", at=seen)])
     assert care.care_sweep(now=seen + dt.timedelta(days=2, hours=23)) == 0
