@@ -31,7 +31,7 @@ def _scope(user: User, field: str) -> Q | None:
 
 
 def devices_visible_to(user: User) -> QuerySet[Device]:
-    qs = Device.objects.select_related("grid", "grid__parent")
+    qs = Device.objects.select_related("grid", "grid__parent", "maintainer", "compound")
     condition = _scope(user, "grid__path")
     return qs if condition is None else qs.filter(condition)
 
@@ -243,15 +243,15 @@ def access_by_compound_hour(*, user: User, since: dt.datetime, until: dt.datetim
         events = events.filter(occurred_at__lt=until)
     rows = (
         events.annotate(hour=TruncHour("occurred_at", tzinfo=clock.centre_tz()))
-        .values("device__compound_id", "device__compound__text", "hour")
+        .values("device__compound_id", "device__compound__street", "hour")
         .annotate(
             entries=Count("pk", filter=Q(data__direction="in")), exits=Count("pk", filter=Q(data__direction="out"))
         )
-        .order_by("device__compound__text", "device__compound_id", "hour")
+        .order_by("device__compound__street", "device__compound_id", "hour")
     )
     return [
         CompoundHour(
-            r["device__compound_id"], r["device__compound__text"] or "未关联小区", r["hour"], r["entries"], r["exits"]
+            r["device__compound_id"], r["device__compound__street"] or "未关联小区", r["hour"], r["entries"], r["exits"]
         )
         for r in rows
     ]
