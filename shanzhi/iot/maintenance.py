@@ -30,7 +30,7 @@ from shanzhi.sla.calendar import current_calendar
 
 logger = logging.getLogger("shanzhi.iot")
 
-REASON_DETAIL = {
+REASON_DETAIL: dict[str, str] = {
     MaintenanceReason.OFFLINE: "设备超过 {} 未上报（离线）",
     MaintenanceReason.LOW_BATTERY: "设备电量低（{}）",
     MaintenanceReason.TAMPER: "设备报告被拆/防拆开关触发",
@@ -80,7 +80,7 @@ def readings_maintenance(items: Iterable[tuple[Device, str, str, int | None]], *
     for device, kind, alarm_type, battery in items:
         if kind == "alarm" and alarm_type in rules.MAINTENANCE_ALARMS:
             reason = rules.MAINTENANCE_ALARMS[alarm_type]
-            detail = REASON_DETAIL[MaintenanceReason(reason)]
+            detail = REASON_DETAIL[reason]
             wanted.append((device, reason, detail.format(f"{battery}%" if battery is not None else "设备告警")))
         elif rules.battery_low(battery):
             wanted.append((device, MaintenanceReason.LOW_BATTERY, REASON_DETAIL["low_battery"].format(f"{battery}%")))
