@@ -39,9 +39,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SECRET_KEY (at least 40 random characters).")
 
-# Off unless asked for (DEBUG=1): the embedded profile (`make run`) serves a trial to other people, and Django's debug
-# page shows settings and tracebacks to anyone.
-DEBUG = env_bool("DEBUG", False)
+# Off unless asked for (SHANZHI_DEBUG=1; the older DEBUG=1 still works): the embedded profile (`make run`) serves a
+# trial to other people, and Django's debug page shows settings and tracebacks to anyone. The static files are
+# served by WhiteNoise either way. Never in production.
+DEBUG = env_bool("SHANZHI_DEBUG", False) or env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SHANZHI_ENV=production refuses SHANZHI_DEBUG/DEBUG: the debug page shows settings.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs ALLOWED_HOSTS.")
@@ -288,6 +291,9 @@ SHANZHI: dict[str, Any] = {
     # The audit chain's HMAC key (ADR 0024); empty: derived from SECRET_KEY. Set it so SECRET_KEY can be rotated.
     "AUDIT_KEY": os.environ.get("SHANZHI_AUDIT_KEY", ""),
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("SHANZHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    # Open311 media_url: fetch the picture into the appeal (public addresses only unless ALLOW_PRIVATE).
+    "OPEN311_MEDIA_FETCH": os.environ.get("SHANZHI_OPEN311_MEDIA_FETCH", "1") == "1",
+    "OPEN311_MEDIA_ALLOW_PRIVATE": os.environ.get("SHANZHI_OPEN311_MEDIA_ALLOW_PRIVATE", "") == "1",
     "NOTIFIER_BACKEND": os.environ.get("SHANZHI_NOTIFIER_BACKEND", "shanzhi.notifications.backends.LogBackend"),
     "SMS_GATEWAY_URL": os.environ.get("SHANZHI_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_KEY": os.environ.get("SHANZHI_SMS_GATEWAY_KEY", ""),

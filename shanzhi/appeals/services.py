@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.appeals import dispatching, rules
+from shanzhi.appeals import dispatching, merge_notices, rules
 from shanzhi.appeals.events import record_event
 from shanzhi.appeals.guards import check, lock_appeal
 from shanzhi.appeals.intake import IntakeResult, appeal_intake, resolve_category
@@ -304,6 +304,7 @@ def appeal_merge(*, actor: User, appeal: Appeal, master: Appeal, reason: str = "
     appeal.master = master
     appeal.closed_at = at
     _save(appeal)
+    merge_notices.notify_merged(duplicate=appeal, master=master)
     return appeal
 
 
@@ -328,6 +329,7 @@ def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
     appeal.replied_at = at
     _save(appeal)
     _notify(appeal, "replied", {"reply": appeal.reply_text})
+    merge_notices.notify_duplicates_of_reply(master=appeal)
     return appeal
 
 

@@ -1,11 +1,14 @@
-"""Pure display rules of the console: status tag colours and the time-left countdown. Time is a parameter."""
+"""Pure display rules of the console: status tag colours, the time-left countdown and the timeline's words. Time is a
+parameter."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 # DESIGN §11: 待签收 blue, 办理中 teal, 黄牌 amber, 红牌/超期 red, 已办结 grey.
 APPEAL_STATE_TONES = {
@@ -91,3 +94,40 @@ def time_left(
     if warning == "yellow" or near:
         return TimeLeft(text, "amber", seconds)
     return TimeLeft(text, "ok", seconds)
+
+
+# --- the timeline's words -------------------------------------------------------------------------------------
+
+_REQUEST_TITLES = {"return": _noop("申请退回"), "extend": _noop("申请延期"), "shelve": _noop("申请挂账")}
+_DECISION_TITLES = {
+    ("request_approved", "return"): _noop("退回申请通过"),
+    ("request_approved", "extend"): _noop("延期申请通过"),
+    ("request_approved", "shelve"): _noop("挂账申请通过"),
+    ("request_refused", "return"): _noop("退回申请驳回"),
+    ("request_refused", "extend"): _noop("延期申请驳回"),
+    ("request_refused", "shelve"): _noop("挂账申请驳回"),
+}
+
+
+def event_title(kind: str, label: str, payload: dict[str, Any] | None) -> str:
+    """What a timeline entry says happened: the event's label, except that a unit's request says what was asked
+    (“申请延期 5 个工作日”, “申请退回”) and the centre's decision says on which request (“延期申请驳回”)."""
+    data = payload if isinstance(payload, dict) else {}
+    asked = str(data.get("kind") or "")
+    if kind == "requested" and asked in _REQUEST_TITLES:
+        days = data.get("extra_working_days")
+        if asked == "extend" and isinstance(days, int) and days > 0:
+            return _("申请延期 %(days)s 个工作日") % {"days": days}
+        return _(_REQUEST_TITLES[asked])
+    if (kind, asked) in _DECISION_TITLES:
+        return _(_DECISION_TITLES[(kind, asked)])
+    return _(label) if label else ""
+
+
+def event_detail(kind: str, payload: dict[str, Any] | None) -> str:
+    """A line under the title for what the reason does not say: the legal or remit basis of a return request."""
+    data = payload if isinstance(payload, dict) else {}
+    basis = str(data.get("basis") or "").strip()
+    if kind == "requested" and data.get("kind") == "return" and basis:
+        return _("依据：%(basis)s") % {"basis": basis}
+    return ""

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shanzhi.appeals import search as appeal_search
 from shanzhi.appeals.selectors import appeal_get
 from shanzhi.console import queues
 from shanzhi.core import clock, pii
@@ -30,29 +31,35 @@ def current_user(request: HttpRequest) -> User:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """The top bar's box: a tracking number opens the appeal; a phone number lists that caller's appeals in scope.
-    The box posts (a phone number in a query string would end up in access logs and the browser's history); a
-    link may still pass a tracking number as ``?q=``."""
+    """The top bar's box: a whole tracking number opens the appeal; anything else lists the appeals in scope that
+    match it (a phone number, the last four digits of a mobile, part of a tracking number, words of the title or
+    content, the caller's name), a page at a time. The box posts (a phone number or a name in a query string would
+    end up in access logs and the browser's history); a link may still pass a tracking number as ``?q=``."""
     user = current_user(request)
-    query = ((request.POST if request.method == "POST" else request.GET).get("q") or "").strip()
-    results = []
-    kind = ""
-    if TRACKING_RE.match(query):
+    data = request.POST if request.method == "POST" else request.GET
+    # The pager's buttons carry the query encrypted (``qt``): a phone number or a name stays out of the page.
+    raw = (data.get("q") or pii.decrypt(data.get("qt") or "") or "").strip()
+    if TRACKING_RE.match(raw):
         try:
-            appeal = appeal_get(user=user, key=query)
+            appeal = appeal_get(user=user, key=raw)
         except NotFound:
-            messages.warning(request, _("未找到编号为 %(q)s 的诉求，或您无权查看") % {"q": query.upper()})
-        else:
-            return redirect("console:appeal", pk=appeal.pk)
-    elif query:
-        phone = pii.normalize_phone(query)
-        if pii.phone_is_valid(phone):
-            kind = "phone"
-            results = queues.appeals_by_phone(user=user, phone=phone)
-            query = pii.mask_phone(phone)
-        else:
-            messages.warning(request, _("请输入诉求编号（如 HB20261128-000123）或电话号码"))
-    return render(request, "console/search.html", {"query": query, "kind": kind, "results": results})
+            messages.warning(request, _("未找到编号为 %(q)s 的诉求，或您无权查看") % {"q": raw.upper()})
+            return render(request, "console/search.html", {"query": raw.upper(), "kind": "", "results": []})
+        return redirect("console:appeal", pk=appeal.pk)
+    query = appeal_search.parse_query(raw)
+    if query.kind == "empty":
+        if raw:
+            messages.warning(request, _("请输入诉求编号、电话号码、标题或内容中的词语，或诉求人姓名"))
+        return render(request, "console/search.html", {"query": "", "kind": "", "results": []})
+    found = appeal_search.appeals_search(user=user, query=query, page=_page_number(data.get("page")))
+    shown = pii.mask_phone(query.phone) if query.kind == "phone" else " ".join(query.words)
+    context = {"query": shown, "token": pii.encrypt(raw), "kind": query.kind, "results": found.rows, "found": found}
+    return render(request, "console/search.html", context)
+
+
+def _page_number(value: str | None) -> int:
+    text = (value or "").strip()
+    return max(1, int(text)) if text.isascii() and text.isdigit() and len(text) <= 4 else 1
 
 
 @login_required

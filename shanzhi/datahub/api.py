@@ -20,7 +20,7 @@ from shanzhi.appeals.api_schemas import ErrorOut
 from shanzhi.core.errors import NotFound, ValidationFailed
 from shanzhi.core.http import client_ip
 from shanzhi.core.ids import as_id
-from shanzhi.datahub import imports, rules, selectors, services
+from shanzhi.datahub import dimensions, imports, rules, selectors, services
 from shanzhi.datahub.models import HubBuilding, ImportKind, KeyPerson, Person
 from shanzhi.orgs.models import User
 
@@ -296,4 +296,67 @@ def import_create(
         "unchanged": b.unchanged,
         "error_count": b.error_count,
         "errors": b.errors,
+    }
+
+
+# --- dimensions -------------------------------------------------------------------------------------------------
+
+
+class DimensionOut(Schema):
+    code: str
+    name: str
+    department: str
+    element_kind: str
+    value_type: str
+    measure_unit: str
+    choices: list[dict[str, str]]
+    sensitivity: str
+    valid_days: int | None
+
+
+class BucketOut(Schema):
+    key: str
+    label: str
+    count: int
+
+
+class DimensionCountsOut(Schema):
+    code: str
+    total: int = Field(description="本人管辖范围内的有效取值数")
+    buckets: list[BucketOut]
+    sum: str | None = Field(None, description="数值型维度：合计")
+    mean: str | None = Field(None, description="数值型维度：平均")
+
+
+def _dimension(d: Any) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "department": d.department.name,
+        "element_kind": d.element_kind,
+        "value_type": d.value_type,
+        "measure_unit": d.measure_unit,
+        "choices": d.choices,
+        "sensitivity": d.sensitivity,
+        "valid_days": d.valid_days,
+    }
+
+
+@router.get("/dimensions", response={200: list[DimensionOut], **ERRORS}, summary="数据维度目录（可见的维度）")
+def dimension_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_dimension(d) for d in dimensions.dimensions_for(_actor(request))]
+
+
+@router.get(
+    "/dimensions/{code}/counts", response={200: DimensionCountsOut, **ERRORS}, summary="维度分布（本人管辖范围）"
+)
+def dimension_counts(request: HttpRequest, code: str) -> dict[str, Any]:
+    actor = _actor(request)
+    counts = dimensions.dimension_counts(actor, dimensions.dimension_get(actor, code[:40]))
+    return {
+        "code": counts.dimension.code,
+        "total": counts.total,
+        "buckets": [{"key": b.key, "label": b.label, "count": b.count} for b in counts.buckets],
+        "sum": None if counts.sum is None else str(counts.sum),
+        "mean": None if counts.mean is None else str(counts.mean),
     }

@@ -370,3 +370,88 @@ class MapCell(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["layer", "level", "cx", "cy"], name="dh_mapcell_lookup")]
+
+
+# --- dimensions (维度): what each department supplies about the elements ----------------------------------------
+
+
+class DimensionElement(models.TextChoices):
+    """The kind of element a dimension describes."""
+
+    PERSON = "person", "人口"
+    HOUSEHOLD = "household", "户"
+    BUILDING = "building", "楼栋"
+    ENTERPRISE = "enterprise", "企业"
+
+
+class DimensionType(models.TextChoices):
+    BOOLEAN = "boolean", "是/否"
+    INTEGER = "integer", "整数"
+    DECIMAL = "decimal", "数值"
+    TEXT = "text", "文本"
+    CHOICE = "choice", "选项"
+    DATE = "date", "日期"
+
+
+class Sensitivity(models.TextChoices):
+    """Who may read a dimension's values: everyone who uses the hub in that scope, or only with a permission."""
+
+    INTERNAL = "internal", "内部"
+    RESTRICTED = "restricted", "敏感"
+
+
+class Dimension(models.Model):
+    """One entry of the registry (维度目录): a fact a department supplies about one kind of element (e.g. 民政局 ·
+    人口 · 低保对象 · 是/否). Values must match its type (``rules.dimension_value_parse``); a value older than
+    ``valid_days`` is shown as stale and left out of counts."""
+
+    code = models.SlugField("维度编码", max_length=40, unique=True)
+    name = models.CharField("维度名称", max_length=60)
+    department = models.ForeignKey(Unit, verbose_name="提供部门", on_delete=models.PROTECT, related_name="+")
+    element_kind = models.CharField("要素类型", max_length=12, choices=DimensionElement.choices)
+    value_type = models.CharField("取值类型", max_length=10, choices=DimensionType.choices)
+    measure_unit = models.CharField("计量单位", max_length=20, blank=True)
+    choices = models.JSONField("可选值", default=list, blank=True, help_text="[{key, name}]，仅「选项」类型")
+    sensitivity = models.CharField("敏感级别", max_length=10, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    valid_days = models.PositiveIntegerField("有效期(天)", null=True, blank=True, help_text="空表示长期有效")
+    description = models.TextField("说明", blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "数据维度"
+        verbose_name_plural = verbose_name
+        ordering = ["element_kind", "department_id", "code"]
+        permissions = [("view_restricted_dimension", "可查看敏感维度")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class DimensionValue(models.Model):
+    """The current value of one dimension for one element. ``area_path`` is the element's, copied, so that counting
+    a dimension in a reader's scope is one index range; ``value_key`` is the normalised value (``1``/``0``, the
+    choice key, the ISO date, the canonical number, the folded text) that filters and counts read."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="values")
+    element_id = models.BigIntegerField()
+    area_path = models.CharField(max_length=255)
+    value_key = models.CharField(max_length=100)
+    value_number = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    value_text = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "element_id"], name="dh_dimension_value_once"),
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "value_key", "area_path"], name="dh_dimvalue_count"),
+            models.Index(fields=["dimension", "area_path"], name="dh_dimvalue_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_id}:{self.element_id}={self.value_key}"

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from shanzhi.datahub import views
+from shanzhi.datahub import views, views_dimensions
 
 app_name = "datahub"
 
@@ -18,6 +18,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("party/", views.party_list, name="party"),
     path("key-persons/", views.key_person_list, name="key_persons"),
     path("map/", views.map_page, name="map"),
+    path("dimensions/", views_dimensions.dimension_list, name="dimensions"),
+    path("dimensions/<slug:code>/", views_dimensions.dimension_detail, name="dimension"),
     path("imports/", views.import_page, name="imports"),
     path("imports/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("imports/template/<str:kind>.xlsx", views.import_template, name="import_template"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from shanzhi.core import pii
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.core.http import client_ip
-from shanzhi.datahub import imports, selectors, services
+from shanzhi.datahub import dimensions, imports, selectors, services
 from shanzhi.datahub.models import ImportKind, KeyCategory
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import may_view_personal_data
@@ -71,10 +71,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
     """The persons in scope. The search form posts (an ID number never sits in a URL, so in no access log)."""
     user = _user(request)
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
-    page = Paginator(selectors.persons_for(user, query=query), 50).get_page(request.GET.get("page"))
+    persons = selectors.persons_for(user, query=query)
+    dim_code, dim_value = (request.GET.get("dim") or "")[:40], (request.GET.get("value") or "")[:100]
+    dimension = dimensions.dimension_for_reader(user, dim_code) if dim_code else None
+    if dim_code:
+        persons = dimensions.persons_with(user, persons, dim_code, dim_value)
+    page = Paginator(persons, 50).get_page(request.GET.get("page"))
     context = {
         **_base(user, "persons"),
         "page": page,
+        "dimension_filter": (dimension, dim_value) if dimension else None,
         "q": _shown_query(query),
         "may_reveal": may_view_personal_data(user),
     }
@@ -90,6 +96,7 @@ def _person_context(request: HttpRequest, user: User, pk: int) -> dict[str, obje
         **_base(user, "persons"),
         "person": person,
         "card": services.person_card(actor=user, person=person),
+        "dimension_values": dimensions.values_of(user, "person", person),
         "may_reveal": may_view_personal_data(user),
         "revealed": None,
         "reveal_error": "",
@@ -159,6 +166,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "building": building,
         "residents": list(selectors.persons_for(user).filter(building=building)[:500]),
         "enterprises": list(selectors.enterprises_for(user).filter(building=building)[:100]),
+        "dimension_values": dimensions.values_of(user, "building", building),
     }
     return render(request, "datahub/building_detail.html", context)
 

@@ -115,9 +115,10 @@ class LogBackend:
             tracking_no,
             len(message.body),
         )
-        if message.event == OTP_EVENT and settings.DEBUG and not getattr(settings, "PRODUCTION", False):
-            # The embedded demo has no SMS gateway: show the sign-in text (no phone number in it) so a tester can
-            # sign in to the portal. Never in production (DEBUG is off there).
+        if message.event == OTP_EVENT and not getattr(settings, "PRODUCTION", False):
+            # The embedded demo has no SMS gateway: show the sign-in text (no phone number in it) in the server's
+            # log so a tester can sign in to the portal — with DEBUG off too, as `make run` serves. Never in
+            # production (settings refuse this backend there, and it marks such messages dead).
             logger.warning("demo only, no SMS gateway: sign-in message %s reads: %s", message.pk, message.body)
         return SendResult(provider_message_id=f"log-{message.pk}")
 

@@ -22,3 +22,4 @@ class NotificationEvent(models.TextChoices):
     CLOSED = "closed", "已办结"
     REJECTED = "rejected", "不予受理"
     ANSWERED = "answered", "直接答复"
+    MERGED = "merged", "已合并"

@@ -30,6 +30,7 @@ PLACEHOLDERS: dict[str, Promise] = {
     "reason": _("不予受理的原因"),
     "centre": _("中心名称"),
     "portal_url": _("门户网址"),
+    "master_no": _("合并到的主诉求编号"),
 }
 
 # Fallbacks so that a text still reads well when the appeal lacks the value.
@@ -40,6 +41,7 @@ _FALLBACKS: dict[str, Promise] = {
     "reason": _("不属于受理范围"),
     "centre": _("社会治理中心"),
     "title": _("您反映的事项"),
+    "master_no": _("同一问题的诉求"),
 }
 
 # Other names callers use for a placeholder's value in ``extra``.
@@ -64,6 +66,9 @@ DEFAULT_TEXTS: dict[str, Promise] = {
     NotificationEvent.CLOSED: _("您的诉求（编号{tracking_no}）已办结，感谢您对{centre}工作的支持。"),
     NotificationEvent.REJECTED: _("您反映的事项（编号{tracking_no}）不予受理，原因：{reason}。如有疑问请来电咨询。"),
     NotificationEvent.ANSWERED: _("您咨询的事项（编号{tracking_no}）已答复：{reply}"),
+    NotificationEvent.MERGED: _(
+        "您反映的诉求（编号{tracking_no}）与同一问题的诉求{master_no}合并办理，可凭该编号查询进度，办理结果将一并告知您。"
+    ),
 }
 
 # Per-channel overrides of the defaults (the portal shows the same text as the SMS unless a template says else).
@@ -176,6 +181,7 @@ def build_context(
         "reason": "",
         "centre": str(shanzhi.get("CENTRE_NAME", "") or shanzhi.get("SMS_SIGN", "") or ""),
         "portal_url": str(shanzhi.get("PORTAL_URL", "") or ""),
+        "master_no": "",
     }
     for key, value in (extra or {}).items():
         key = EXTRA_ALIASES.get(key, key)

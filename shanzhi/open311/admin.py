@@ -12,6 +12,10 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
-    list_display = ("appeal", "service_code", "client", "created_at")
+    list_display = ("appeal", "service_code", "client", "media_state", "created_at")
+    list_filter = ("media_state",)
     search_fields = ("appeal__tracking_no", "token")
-    readonly_fields = ("appeal", "token", "client", "service_code", "attributes", "media_url", "created_at")
+    readonly_fields = (
+        "appeal", "token", "client", "service_code", "attributes", "media_url", "media_state", "media_error",
+        "media_attempts", "media_next_at", "media_attachment", "created_at",
+    )  # fmt: skip

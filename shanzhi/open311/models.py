@@ -45,6 +45,16 @@ class ServiceAttribute(models.Model):
         return f"{self.category.code}/{self.code}"
 
 
+class MediaState(models.TextChoices):
+    """Where the picture behind ``media_url`` is: fetched into the appeal's attachments, or why not."""
+
+    NONE = "none", "无"
+    PENDING = "pending", "待获取"
+    FETCHED = "fetched", "已获取"
+    REFUSED = "refused", "已拒绝"
+    FAILED = "failed", "获取失败"
+
+
 class ServiceRequest(models.Model):
     """What an Open311 client sent with an appeal: its token, the answers to the attributes, the media URL."""
 
@@ -56,6 +66,15 @@ class ServiceRequest(models.Model):
     service_code = models.CharField(max_length=20)
     attributes = models.JSONField(default=dict, blank=True)
     media_url = models.URLField(max_length=500, blank=True)
+    media_state = models.CharField(
+        "图片获取", max_length=8, choices=MediaState.choices, default=MediaState.NONE, db_default=MediaState.NONE
+    )
+    media_error = models.CharField("图片获取失败原因", max_length=40, blank=True, db_default="")
+    media_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    media_next_at = models.DateTimeField(null=True, blank=True)
+    media_attachment = models.ForeignKey(
+        "appeals.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     address_id = models.CharField(max_length=64, blank=True)
     device_id = models.CharField(max_length=64, blank=True)
     account_id = models.CharField(max_length=64, blank=True)

@@ -15,6 +15,7 @@ from shanzhi.appeals.services import appeal_supply_info
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, ShanzhiError
 from shanzhi.open311 import rules, selectors
+from shanzhi.open311.media import media_fetch_schedule
 from shanzhi.open311.models import ServiceRequest
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import INTAKE_ROLES, holds
@@ -110,7 +111,7 @@ def service_request_create(
         except ShanzhiError as exc:
             raise rules.Open311Error(400, exc.code, str(exc.message)) from None
         appeal: Appeal = result.appeal
-        return ServiceRequest.objects.create(
+        service_request = ServiceRequest.objects.create(
             appeal=appeal,
             token=secrets.token_urlsafe(18),
             client=actor,
@@ -122,6 +123,8 @@ def service_request_create(
             account_id=data.account_id[:64],
             created_at=clock.now(),
         )
+        media_fetch_schedule(service_request)
+    return service_request
 
 
 def request_update_post(*, actor: User | None, service_request_id: str, description: str) -> AppealEvent:

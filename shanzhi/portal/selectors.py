@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from shanzhi.appeals import rules as appeal_rules
 from shanzhi.appeals.models import Appeal, AppealEvent, AppealState, Attachment, EventKind, Rating
 from shanzhi.appeals.selectors import appeal_timeline
-from shanzhi.core import clock
+from shanzhi.core import clock, pii
 from shanzhi.core.errors import NotFound
-from shanzhi.notifications.models import OutboxMessage
-from shanzhi.notifications.selectors import citizen_inbox
+from shanzhi.notifications.models import OTP_EVENT, NotificationChannel, OutboxMessage, OutboxState
 from shanzhi.orgs.models import Unit, UnitKind
 from shanzhi.portal import rules
 from shanzhi.portal.citizen import Citizen
@@ -249,7 +248,33 @@ def communities() -> QuerySet[Unit]:
     )
 
 
-def inbox(*, citizen: Citizen) -> list[OutboxMessage]:
+def inbox(*, citizen: Citizen, limit: int = 30) -> list[OutboxMessage]:
+    """What the centre told the citizen about their appeals, newest first: the portal's own messages and the SMS
+    sent to this phone (a caller who rang the hotline and signs in later with the same phone reads them here).
+    An appeal from the portal gets both an SMS and a portal message with the same text: shown once. Sign-in codes
+    are not appeal messages and never shown."""
     if not citizen.phone:
         return []
-    return list(citizen_inbox(phone=citizen.phone, limit=30))
+    phone = pii.normalize_phone(citizen.phone)
+    rows = (
+        OutboxMessage.objects.filter(
+            recipient=phone,
+            channel__in=[NotificationChannel.PORTAL, NotificationChannel.SMS],
+            state=OutboxState.SENT,
+            appeal__isnull=False,
+        )
+        .exclude(event=OTP_EVENT)
+        .select_related("appeal")
+        .order_by("-created_at", "-id")[: limit * 2]
+    )
+    shown: list[OutboxMessage] = []
+    seen: set[tuple[int | None, str, str]] = set()
+    for message in rows:
+        key = (message.appeal_id, message.event, message.body)
+        if key in seen:
+            continue
+        seen.add(key)
+        shown.append(message)
+        if len(shown) == limit:
+            break
+    return shown

@@ -75,6 +75,12 @@ def _check_photo_count(photos: Sequence[Photo]) -> None:
         raise ValidationFailed(_("最多上传 %(n)s 张照片") % {"n": rules.MAX_PHOTOS}, code="too_many_photos")
 
 
+def photos_store(*, appeal: Appeal, photos: Sequence[Photo]) -> None:
+    """A citizen's photos for ``appeal`` (the doorplate form's, say): at most six, each stored as a public image."""
+    _check_photo_count(photos)
+    _store_photos(appeal, photos)
+
+
 def _store_photos(appeal: Appeal, photos: Sequence[Photo]) -> None:
     for photo in photos:
         attachment_add(actor=None, appeal=appeal, upload=io.BytesIO(photo.data), name=photo.name)

@@ -9,7 +9,8 @@ import uuid
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from shanzhi.orgs.permissions import may_view_personal_data
 from shanzhi.orgs.personal_data import personal_data_reveal
 from shanzhi.places import doorplates
 from shanzhi.places.models import Building, Doorplate
+from shanzhi.portal.forms import PhotosField
+from shanzhi.portal.services import photo_checked, photos_store
 
 # A plate is public; a flood of submissions through one plate is refused (per plate and hour).
 MAX_APPEALS_PER_PLATE_HOUR = 20
@@ -65,6 +68,8 @@ class DoorplateAppealForm(forms.Form):
         help_text=gettext_lazy("便于工作人员联系您并答复；不填写则无法回复"),
     )
 
+    photos = PhotosField(label=gettext_lazy("现场照片（可选，最多 6 张）"))
+
     def clean_citizen_phone(self) -> str:
         phone = pii.normalize_phone(self.cleaned_data.get("citizen_phone") or "")
         if phone and not pii.citizen_phone_is_valid(phone):
@@ -89,7 +94,7 @@ def scan(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(user, User) and user.is_authenticated and doorplates.staff_covers(user, address):
         return _card(request, user, doorplate)
     if request.method == "POST":
-        form = DoorplateAppealForm(request.POST)
+        form = DoorplateAppealForm(request.POST, request.FILES)
         if form.is_valid():
             response = _file(request, doorplate, form)
             if response is not None:
@@ -118,27 +123,33 @@ def _file(request: HttpRequest, doorplate: Doorplate, form: DoorplateAppealForm)
         return None
     text = address.text + (f"（{data['detail'].strip()}）" if data["detail"].strip() else "")
     try:
-        result = appeal_intake(
-            actor=None,
-            channel=Channel.DOORPLATE,
-            content=data["content"],
-            appeal_type=data["appeal_type"],
-            citizen_name=data["citizen_name"],
-            citizen_phone=data["citizen_phone"],
-            wants_reply=bool(data["citizen_phone"]),
-            address=text,
-            longitude=address.longitude,
-            latitude=address.latitude,
-            area=address.grid or address.community,
-            idempotency_key=f"doorplate-{data['form_key']}",
-            external_ref=ref,
-            structured=False,
-        )
+        photos = [photo_checked(f, getattr(f, "name", "")) for f in data.get("photos") or []]
+        with transaction.atomic():  # the appeal and its photos, or neither
+            result = appeal_intake(
+                actor=None,
+                channel=Channel.DOORPLATE,
+                content=data["content"],
+                appeal_type=data["appeal_type"],
+                citizen_name=data["citizen_name"],
+                citizen_phone=data["citizen_phone"],
+                wants_reply=bool(data["citizen_phone"]),
+                address=text,
+                longitude=address.longitude,
+                latitude=address.latitude,
+                area=address.grid or address.community,
+                idempotency_key=f"doorplate-{data['form_key']}",
+                external_ref=ref,
+                structured=False,
+            )
+            if result.created:  # a repeated post of the same form adds no second set of photos
+                photos_store(appeal=result.appeal, photos=photos)
     except ShanzhiError as exc:
         form.add_error(None, str(exc.message))
         return None
     request.session["doorplate_filed"] = result.appeal.tracking_no
-    return redirect(reverse("doorplates:filed", args=[doorplate.code]))
+    url = reverse("doorplates:filed", args=[doorplate.code])
+    # The portal's script uploads the (resized) photos with a progress bar and follows the JSON answer.
+    return JsonResponse({"redirect": url}) if request.headers.get("X-Portal-Ajax") == "1" else redirect(url)
 
 
 def filed(request: HttpRequest, code: str) -> HttpResponse:

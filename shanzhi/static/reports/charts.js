@@ -1,5 +1,5 @@
 /* Charts of the report pages: reads the page's JSON (json_script "chart-data") and draws ECharts into
-   elements marked data-chart="daily|channel|category|ranking"; the monthly page's hotspots go on a tile-less map. */
+   elements marked data-chart="daily|channel|category|ranking"; the monthly page's hotspots go on a map with the configured base layer. */
 (function () {
   "use strict";
   var source = document.getElementById("chart-data");
@@ -36,7 +36,9 @@
   var mapEl = document.getElementById("hotspot-map");
   if (mapEl && window.L && data.hotspots) {
     var spots = data.hotspots.filter(function (h) { return h.lat !== null && h.lon !== null; });
-    var map = L.map(mapEl, { attributionControl: false });
+    var map = L.map(mapEl);
+    var tiles = mapEl.getAttribute("data-tiles");  // the base layer (SHANZHI_MAP_TILE_URL), when one is set
+    if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: mapEl.getAttribute("data-attribution") || "" }).addTo(map);
     var peak = Math.max.apply(null, spots.map(function (h) { return h.count; }).concat([1]));
     var group = L.featureGroup(spots.map(function (h) {
       return L.circleMarker([h.lat, h.lon], { radius: 6 + 18 * h.count / peak, color: "#d6361f", fillOpacity: 0.5 })
