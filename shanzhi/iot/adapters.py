@@ -26,6 +26,9 @@ class Reading:
     occurred_at: dt.datetime
     alarm_type: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # The access system's person id of a passage: used only to recognise residents under care (as a keyed hash),
+    # never stored, never logged.
+    holder: str = field(default="", repr=False)
 
 
 def _text(obj: Mapping[str, Any], key: str, *, max_length: int = 64) -> str:
@@ -143,7 +146,8 @@ ACCESS_TYPES = {"CARD", "FACE", "QRCODE", "PASSWORD", "REMOTE"}
 def access(obj: Mapping[str, Any]) -> Reading:
     """An access-control gate: ``{"recordId": "…", "openTime": "…", "openType": "FACE", "direction": "in",
     "personId": "…"}``; ``openType`` FORCED is a forced door (an alarm), HEARTBEAT a heartbeat. The person is not
-    kept (personal data): only the direction and the way the door opened."""
+    kept (personal data): only the direction and the way the door opened; ``personId`` rides along in
+    ``Reading.holder`` for the care rule only."""
     open_type = _text(obj, "openType", max_length=16).upper()
     occurred = _time(obj.get("openTime"), "openTime")
     message_id = _text(obj, "recordId")
@@ -156,7 +160,11 @@ def access(obj: Mapping[str, Any]) -> Reading:
     direction = obj.get("direction")
     if direction not in ("in", "out"):
         raise PayloadError("invalid direction")
-    return Reading(message_id, "access", occurred, "", {"direction": direction, "open_type": open_type.lower()})
+    person = obj.get("personId")
+    holder = person.strip()[:64] if isinstance(person, str) else ""
+    return Reading(
+        message_id, "access", occurred, "", {"direction": direction, "open_type": open_type.lower()}, holder=holder
+    )
 
 
 ADAPTERS: dict[str, Callable[[Mapping[str, Any]], Reading]] = {

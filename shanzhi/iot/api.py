@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from shanzhi.appeals.api_schemas import ErrorOut
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, ValidationFailed
-from shanzhi.iot import rules, selectors, services
+from shanzhi.iot import rules, selectors, services, verdicts
 from shanzhi.iot.models import Alarm, Device
 from shanzhi.orgs.models import User
 
@@ -156,7 +156,7 @@ def alarm_read(request: HttpRequest, alarm_id: int) -> dict[str, Any]:
 
 @router.post("/alarms/{alarm_id}/resolve", response={200: AlarmOut, **ERRORS}, summary="核实告警：属实或误报")
 def alarm_resolve(request: HttpRequest, alarm_id: int, body: ResolveIn) -> dict[str, Any]:
-    services.alarm_resolve(actor=_actor(request), alarm_id=alarm_id, real=body.real, note=body.note)
+    verdicts.alarm_resolve(actor=_actor(request), alarm_id=alarm_id, real=body.real, note=body.note)
     return _alarm(selectors.alarm_get(user=_actor(request), alarm_id=alarm_id))
 
 

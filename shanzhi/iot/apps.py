@@ -15,6 +15,8 @@ class IotConfig(AppConfig):
         from shanzhi.iot.views import may_open_console
 
         periodic.register("iot.sweep_offline", "*/5 * * * *", "shanzhi.iot.tasks.sweep_offline")
+        periodic.register("iot.sweep_maintenance", "*/10 * * * *", "shanzhi.iot.tasks.sweep_maintenance")
+        periodic.register("iot.sweep_care", "17 * * * *", "shanzhi.iot.tasks.sweep_care")
         metrics.register_gauge(
             "shanzhi_iot_alarms_open", "IoT alarms not yet confirmed real or false", selectors.open_alarms_count
         )

@@ -13,7 +13,8 @@ from shapely.geometry import shape
 
 from shanzhi.iot import rules
 from shanzhi.iot.models import Alarm, AlarmState, Device, RejectedMessage
-from shanzhi.iot.services import Incoming, alarm_resolve, messages_ingest
+from shanzhi.iot.services import Incoming, messages_ingest
+from shanzhi.iot.verdicts import alarm_resolve
 from shanzhi.orgs.models import Boundary, Role, UnitKind, User
 
 KINDS = [
@@ -93,10 +94,14 @@ def _messages(devices: list[Device], now: dt.datetime) -> list[Incoming]:
     def add(device: Device, payload: bytes, at: dt.datetime) -> None:
         out.append(Incoming(rules.events_topic(device.code), payload, at))
 
+    smoke_count = len(by_type.get("smoke", []))
     for n, device in enumerate(by_type.get("smoke", [])):
         at = now - dt.timedelta(minutes=5 + n)
+        battery = 12 if n == smoke_count - 1 else 90 - n  # the last one's battery is low: a maintenance order
         add(
-            device, _signed(device, {"id": f"hb-{n}", "ts": at.isoformat(), "kind": "heartbeat", "battery": 90 - n}), at
+            device,
+            _signed(device, {"id": f"hb-{n}", "ts": at.isoformat(), "kind": "heartbeat", "battery": battery}),
+            at,
         )
     smokes = by_type.get("smoke", [])
     if smokes:

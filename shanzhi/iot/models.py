@@ -12,6 +12,7 @@ from django.db import models
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.orgs.models import Unit
+from shanzhi.places.models import StandardAddress
 
 
 class DeviceType(models.TextChoices):
@@ -92,6 +93,25 @@ class Device(models.Model):
     longitude = models.FloatField("经度", null=True, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
     video_stream = models.CharField("视频通道", max_length=300, blank=True, help_text="视频流地址或平台通道编号")
+    compound = models.ForeignKey(
+        StandardAddress,
+        verbose_name="所在小区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="iot_devices",
+        limit_choices_to={"level": "compound"},
+        help_text="门禁等设备所在的小区（标准地址，小区级）",
+    )
+    maintainer = models.ForeignKey(
+        Unit,
+        verbose_name="维保单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="iot_maintained_devices",
+        help_text="设备离线、电量低、被拆时维保工单派给该单位",
+    )
     secret = models.CharField("签名密钥", max_length=128, help_text="HMAC-SHA256 密钥（十六进制）")
     status = models.CharField("状态", max_length=8, choices=DeviceStatus.choices, default=DeviceStatus.UNKNOWN)
     last_seen_at = models.DateTimeField("最近上报", null=True, blank=True)
@@ -187,3 +207,146 @@ class RejectedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.topic}"
+
+
+class MaintenanceReason(models.TextChoices):
+    OFFLINE = "offline", "设备离线"
+    LOW_BATTERY = "low_battery", "电量低"
+    TAMPER = "tamper", "设备被拆"
+    FAULT = "fault", "设备故障"
+
+
+class MaintenanceState(models.TextChoices):
+    OPEN = "open", "待处理"
+    CLOSED = "closed", "已关闭"
+
+
+class MaintenanceOrder(models.Model):
+    """维保工单: a device needs its maintainer (offline, battery low, tampered with, faulty). One open order per
+    device and reason; the deadline comes from the SLA calendar (:func:`shanzhi.iot.rules.maintenance_due_at`),
+    an order past it is escalated (level 1 when overdue, 2 when overdue by its whole limit again)."""
+
+    device = models.ForeignKey(Device, verbose_name="设备", on_delete=models.PROTECT, related_name="maintenance_orders")
+    reason = models.CharField("原因", max_length=12, choices=MaintenanceReason.choices)
+    state = models.CharField("状态", max_length=8, choices=MaintenanceState.choices, default=MaintenanceState.OPEN)
+    maintainer = models.ForeignKey(
+        Unit, verbose_name="维保单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField("说明", max_length=200, blank=True)
+    opened_at = models.DateTimeField("发起时间")
+    due_at = models.DateTimeField("处理时限")
+    escalation = models.PositiveSmallIntegerField("升级级别", default=0)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_note = models.CharField("处理结果", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "维保工单"
+        verbose_name_plural = verbose_name
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "reason"], condition=models.Q(state="open"), name="iot_maintenance_one_open"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="open") | models.Q(closed_at__isnull=False), name="iot_maintenance_closed_at"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_at"], name="iot_maintenance_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.reason}"
+
+
+class CareConsentMethod(models.TextChoices):
+    WRITTEN = "written", "本人书面同意"
+    GUARDIAN = "guardian", "监护人书面同意"
+    RECORDED = "recorded", "本人口头同意(录音)"
+
+
+class CareEnrolment(models.Model):
+    """关爱对象: a resident living alone who agreed (or whose guardian agreed) to be watched over by the access
+    gates: no entry or exit seen for ``quiet_days`` days → a visit task for the grid worker. Opt-in only, with the
+    consent recorded; the access system's person id is kept only as a keyed hash (:func:`shanzhi.core.pii.blind_index`);
+    the name and phone are shown masked."""
+
+    grid = models.ForeignKey(
+        Unit, verbose_name="所属网格", on_delete=models.PROTECT, related_name="iot_care_enrolments",
+        limit_choices_to={"kind": "grid"},
+    )  # fmt: skip
+    compound = models.ForeignKey(
+        StandardAddress, verbose_name="小区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resident_name = models.CharField("姓名", max_length=50)
+    resident_phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    credential_hash = models.CharField("门禁身份标识(哈希)", max_length=64, db_index=True)
+    quiet_days = models.PositiveSmallIntegerField("未出入天数阈值", default=3)
+    consent_method = models.CharField("同意方式", max_length=12, choices=CareConsentMethod.choices)
+    consent_note = models.CharField("同意说明", max_length=200, blank=True)
+    consent_at = models.DateTimeField("同意时间")
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField("关爱中", default=True)
+    withdrawn_at = models.DateTimeField("退出时间", null=True, blank=True)
+    last_passage_at = models.DateTimeField("最近出入", null=True, blank=True)
+    last_task_at = models.DateTimeField("最近走访任务", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "独居关爱对象"
+        verbose_name_plural = verbose_name
+        ordering = ["grid", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential_hash"], condition=models.Q(is_active=True), name="iot_care_one_active_enrolment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quiet_days__gte=1, quiet_days__lte=30), name="iot_care_quiet_days_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"care #{self.pk}"
+
+
+class CareTaskState(models.TextChoices):
+    OPEN = "open", "待走访"
+    DONE = "done", "已走访"
+
+
+class CareVisitTask(models.Model):
+    """走访任务: the grid worker visits a resident under care whom the gates have not seen for days."""
+
+    enrolment = models.ForeignKey(
+        CareEnrolment, verbose_name="关爱对象", on_delete=models.PROTECT, related_name="tasks"
+    )
+    grid = models.ForeignKey(Unit, verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="网格员", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="iot_care_tasks",
+    )  # fmt: skip
+    state = models.CharField("状态", max_length=6, choices=CareTaskState.choices, default=CareTaskState.OPEN)
+    created_at = models.DateTimeField("生成时间")
+    quiet_since = models.DateTimeField("未出入起始")
+    done_at = models.DateTimeField("走访时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField("走访情况", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "关爱走访任务"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=models.Q(state="open"), name="iot_care_one_open_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"care task #{self.pk}"

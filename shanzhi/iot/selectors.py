@@ -31,7 +31,7 @@ def _scope(user: User, field: str) -> Q | None:
 
 
 def devices_visible_to(user: User) -> QuerySet[Device]:
-    qs = Device.objects.select_related("grid", "grid__parent")
+    qs = Device.objects.select_related("grid", "grid__parent", "maintainer", "compound")
     condition = _scope(user, "grid__path")
     return qs if condition is None else qs.filter(condition)
 
@@ -104,6 +104,39 @@ def device_figures(*, user: User, device: Device) -> DeviceFigures:
         )
     )
     return DeviceFigures(**counts)
+
+
+@dataclass(frozen=True)
+class DeviceRate:
+    device: Device
+    figures: DeviceFigures
+
+    @property
+    def false_percent(self) -> int | None:
+        return self.figures.false_percent
+
+
+def false_alarm_rates(*, user: User, since: dt.datetime | None = None, limit: int = 200) -> list[DeviceRate]:
+    """The devices in scope that raised alarms (since ``since``), worst false-alarm count first, with their figures:
+    every verdict counts (a false one against the device)."""
+    alarms = alarms_visible_to(user)
+    if since is not None:
+        alarms = alarms.filter(first_at__gte=since)
+    rows = list(
+        alarms.values("device_id")
+        .annotate(
+            alarms=Count("pk"),
+            confirmed=Count("pk", filter=Q(state=AlarmState.CONFIRMED)),
+            false=Count("pk", filter=Q(state=AlarmState.FALSE)),
+            open=Count("pk", filter=Q(state=AlarmState.OPEN)),
+        )
+        .order_by("-false", "-alarms", "device_id")[:limit]
+    )
+    devices = Device.objects.select_related("grid").in_bulk([r["device_id"] for r in rows])
+    return [
+        DeviceRate(devices[r["device_id"]], DeviceFigures(r["alarms"], r["confirmed"], r["false"], r["open"]))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -187,6 +220,41 @@ def access_by_hour(*, user: User, device: Device, since: dt.datetime) -> list[Ac
         .order_by("hour")
     )
     return [AccessHour(r["hour"], r["entries"], r["exits"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class CompoundHour:
+    compound_id: int | None
+    compound: str
+    hour: dt.datetime
+    entries: int
+    exits: int
+
+
+def access_by_compound_hour(*, user: User, since: dt.datetime, until: dt.datetime | None = None) -> list[CompoundHour]:
+    """Entries and exits through the access gates in scope, per compound (the gate's ``compound``; gates not yet
+    linked to one count under "未关联小区") and hour in the centre's time zone, from ``since`` to ``until``."""
+    events = DeviceEvent.objects.filter(
+        kind=EventKind.ACCESS,
+        occurred_at__gte=since,
+        device__in=devices_visible_to(user).values("pk"),
+    )
+    if until is not None:
+        events = events.filter(occurred_at__lt=until)
+    rows = (
+        events.annotate(hour=TruncHour("occurred_at", tzinfo=clock.centre_tz()))
+        .values("device__compound_id", "device__compound__street", "hour")
+        .annotate(
+            entries=Count("pk", filter=Q(data__direction="in")), exits=Count("pk", filter=Q(data__direction="out"))
+        )
+        .order_by("device__compound__street", "device__compound_id", "hour")
+    )
+    return [
+        CompoundHour(
+            r["device__compound_id"], r["device__compound__street"] or "未关联小区", r["hour"], r["entries"], r["exits"]
+        )
+        for r in rows
+    ]
 
 
 def rejected_counts() -> dict[tuple[str, ...], int]:

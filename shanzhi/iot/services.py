@@ -1,5 +1,5 @@
 """IoT use cases: taking a batch of device messages in (validate, de-duplicate, raise alarms, make work), registering
-devices, and a grid worker's verdict on an alarm.
+devices, and the offline sweep (the grid worker's verdict is in :mod:`shanzhi.iot.verdicts`).
 
 :func:`messages_ingest` is what the MQTT listener (and the benchmark, and the webhook) calls with a batch. It never
 raises for a bad message: malformed payloads, unknown devices and bad signatures are counted as
@@ -22,14 +22,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals.dispatching import draft_round
-from shanzhi.appeals.events import record_event
 from shanzhi.appeals.intake import intake_draft
 from shanzhi.appeals.intake_store import IntakeDraft, intake_write
 from shanzhi.appeals.models import AppealType, Channel
-from shanzhi.appeals.models import EventKind as AppealEventKind
 from shanzhi.core import clock
-from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from shanzhi.iot import adapters, rules
+from shanzhi.core.errors import PermissionDenied, ValidationFailed
+from shanzhi.iot import adapters, care, maintenance, rules
 from shanzhi.iot.bulk_update import update_rows
 from shanzhi.iot.models import (
     Alarm,
@@ -44,7 +42,6 @@ from shanzhi.iot.models import (
     RejectedMessage,
     RejectReason,
 )
-from shanzhi.iot.selectors import alarm_get
 from shanzhi.orgs.models import Unit, UnitKind, User
 from shanzhi.orgs.permissions import holds, in_subtree, sees_everything
 from shanzhi.routing.services import routing_advice
@@ -234,6 +231,27 @@ def _store(fresh: list[_Valid], outcome: IngestOutcome) -> None:
     DeviceEvent.objects.bulk_create(events)
     outcome.stored = len(events)
     _devices_seen(fresh)
+    _health_and_care(fresh)
+
+
+def _health_and_care(fresh: list[_Valid]) -> None:
+    """Maintenance orders for tamper, fault and low battery; passages of residents under care (only those who
+    opted in are looked up, by the keyed hash of the access system's person id, which is never stored raw)."""
+    health = [
+        (v.device, v.reading.kind, v.reading.alarm_type, _battery(v.reading.data.get("battery")))
+        for v in fresh
+        if v.reading.alarm_type in rules.MAINTENANCE_ALARMS
+        or rules.battery_low(_battery(v.reading.data.get("battery")))
+    ]
+    if health:
+        maintenance.readings_maintenance(health, at=clock.now())
+    passages = [(v.reading.holder, v.reading.occurred_at) for v in fresh if v.reading.holder]
+    if passages:
+        care.passages_record(passages)
+
+
+def _battery(value: object) -> int | None:
+    return None if value is None else max(0, min(100, int(value)))  # type: ignore[call-overload]
 
 
 def _open_alarms(fresh: list[_Valid]) -> dict[tuple[int, str], list[Alarm]]:
@@ -365,6 +383,7 @@ def _devices_seen(fresh: list[_Valid]) -> None:
     written again) and battery level are kept."""
     devices: dict[int, Device] = {}
     changed: set[int] = set()
+    recovered: set[int] = set()
     for item in fresh:  # in order of occurrence: the last battery level wins
         device = devices.setdefault(item.device.pk, item.device)
         seen = min(item.reading.occurred_at, item.received_at)
@@ -372,6 +391,8 @@ def _devices_seen(fresh: list[_Valid]) -> None:
             device.last_seen_at = seen
             changed.add(device.pk)
         if device.status != DeviceStatus.ONLINE:
+            if device.status == DeviceStatus.OFFLINE:
+                recovered.add(device.pk)
             device.status = DeviceStatus.ONLINE
             changed.add(device.pk)
         battery = item.reading.data.get("battery")
@@ -379,6 +400,8 @@ def _devices_seen(fresh: list[_Valid]) -> None:
             device.battery = level
             changed.add(device.pk)
     update_rows(Device, ["last_seen_at", "status", "battery"], [devices[pk] for pk in sorted(changed)])
+    if recovered:
+        maintenance.devices_back_online(sorted(recovered), at=clock.now())
 
 
 # --- devices ----------------------------------------------------------------------------------------------------
@@ -432,48 +455,3 @@ def device_register(
         video_stream=video_stream[:300],
         secret=secret or secrets.token_hex(32),
     )
-
-
-def devices_sweep_offline(*, now: dt.datetime | None = None) -> int:
-    """Mark devices offline whose last message is older than the offline threshold (periodic job)."""
-    now = now or clock.now()
-    return Device.objects.filter(status=DeviceStatus.ONLINE, last_seen_at__lt=now - rules.OFFLINE_AFTER).update(
-        status=DeviceStatus.OFFLINE
-    )
-
-
-# --- the grid worker's verdict ------------------------------------------------------------------------------------
-
-
-def may_resolve_alarms(user: User) -> bool:
-    return holds(user, ("grid_worker", "handler", "unit_head", "dispatcher", "leader", "admin"))
-
-
-@transaction.atomic
-def alarm_resolve(*, actor: User, alarm_id: int, real: bool, note: str = "") -> Alarm:
-    """确认属实 / 误报: closes the alarm (a later alarm of the device is new work) and notes it on the appeal."""
-    alarm = alarm_get(user=actor, alarm_id=alarm_id)
-    if not may_resolve_alarms(actor):
-        raise PermissionDenied(_("您不能核实告警"), code="iot_may_not_resolve")
-    alarm = Alarm.objects.select_for_update(of=("self",)).select_related("device", "appeal").get(pk=alarm.pk)
-    if alarm.state != AlarmState.OPEN:
-        raise TransitionNotAllowed(_("该告警已核实"), code="iot_alarm_resolved")
-    note = note.strip()
-    if not real and not note:
-        raise ValidationFailed(_("误报请说明原因"), code="iot_note_required")
-    alarm.state = AlarmState.CONFIRMED if real else AlarmState.FALSE
-    alarm.resolved_by = actor
-    alarm.resolved_at = clock.now()
-    alarm.note = note[:300]
-    alarm.save(update_fields=["state", "resolved_by", "resolved_at", "note"])
-    if alarm.appeal is not None:
-        record_event(
-            appeal=alarm.appeal,
-            kind=AppealEventKind.NOTE,
-            at=alarm.resolved_at,
-            actor=actor,
-            reason=("告警确认属实" if real else "告警为误报") + (f"：{note}" if note else ""),
-            payload={"iot_alarm": alarm.pk, "real": real},
-            is_public=False,
-        )
-    return alarm

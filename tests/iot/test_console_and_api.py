@@ -11,7 +11,8 @@ from shanzhi.core import clock
 from shanzhi.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from shanzhi.iot import rules, selectors
 from shanzhi.iot.models import Alarm, RejectedMessage
-from shanzhi.iot.services import alarm_resolve, device_register, messages_ingest
+from shanzhi.iot.services import device_register, messages_ingest
+from shanzhi.iot.verdicts import alarm_resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,9 @@ def test_console_pages_show_the_scope_and_404_outside_it(desk, devices, alarms, 
     device_page = worker.get("/console/iot/devices/SD-A-001/").content.decode()
     assert "shanzhi/iot/SD-A-001/events" in device_page
     grids = worker.get("/console/iot/grids/").content.decode()
-    assert "和平社区第1网格" in grids and "清泉社区第1网格" not in grids and "<circle" in grids
+    assert "和平社区第1网格" in grids and "清泉社区第1网格" not in grids
+    # The map layers carry the worker's devices and open alarms only.
+    assert 'id="iot-map"' in grids and "SD-A-001" in grids and "CAM-B-001" not in grids
     devices_page = worker.get("/console/iot/devices/").content.decode()
     assert "SD-A-001" in devices_page and "AC-B-001" not in devices_page
     # The verdict through the page.

@@ -6,7 +6,7 @@ from desk import boundaries_create
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock
 from shanzhi.iot.demo import demo_load
-from shanzhi.iot.models import Alarm, Device, DeviceEvent, RejectedMessage
+from shanzhi.iot.models import Alarm, Device, DeviceEvent, MaintenanceOrder, RejectedMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,9 @@ def test_the_demo_puts_devices_in_the_grids_and_runs_messages_through_the_ingest
         assert west <= device.longitude <= east
     smoke = Alarm.objects.get(alarm_type="smoke")
     assert smoke.event_count == 3 and smoke.appeal is not None
-    assert Alarm.objects.filter(alarm_type="fire", state="false").count() == 1
+    false_fire = Alarm.objects.select_related("appeal").get(alarm_type="fire", state="false")
+    assert false_fire.appeal.state == "closed"  # the false verdict closed its appeal
+    assert MaintenanceOrder.objects.filter(reason="low_battery", state="open").count() == 1
     assert RejectedMessage.objects.count() == 2
     counts = (
         Device.objects.count(),
@@ -32,6 +34,7 @@ def test_the_demo_puts_devices_in_the_grids_and_runs_messages_through_the_ingest
         Alarm.objects.count(),
         Appeal.objects.count(),
         RejectedMessage.objects.count(),
+        MaintenanceOrder.objects.count(),
     )
     demo_load(seed=7, now=now + dt.timedelta(minutes=1), scale="demo")
     assert counts == (
@@ -40,4 +43,5 @@ def test_the_demo_puts_devices_in_the_grids_and_runs_messages_through_the_ingest
         Alarm.objects.count(),
         Appeal.objects.count(),
         RejectedMessage.objects.count(),
+        MaintenanceOrder.objects.count(),
     )

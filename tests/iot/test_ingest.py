@@ -87,7 +87,7 @@ def test_repeats_within_the_window_join_one_alarm_and_one_appeal_later_ones_are_
 
 
 def test_a_resolved_alarm_does_not_absorb_the_next_one(desk, devices):
-    from shanzhi.iot.services import alarm_resolve
+    from shanzhi.iot.verdicts import alarm_resolve
 
     device, now = devices["smoke_a"], clock.now()
     messages_ingest([incoming(device, alarm_payload(device, "m-1", at=now))])
