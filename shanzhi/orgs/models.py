@@ -171,3 +171,38 @@ class ApiKeyRateWindow(models.Model):
         verbose_name_plural = verbose_name
         db_table = "orgs_api_rate_window"  # a counter, not the keys: the key lookup itself stays cached
         constraints = [models.UniqueConstraint(fields=["api_key", "window_start"], name="apikey_rate_window_unique")]
+
+
+class TwoFactorDevice(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238, 30 s, 6 digits). The shared secret is encrypted at rest with
+    the field keys (``shanzhi.core.pii.encrypt``); ``confirmed_at`` is set once a first code proved the enrolment."""
+
+    user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="two_factor")
+    secret_encrypted = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    # The time step of the last code accepted: a code (or an older one) is never accepted twice.
+    last_used_step = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "两步验证设备"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for a lost authenticator. Only a keyed hash is stored; each works once."""
+
+    device = models.ForeignKey(TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = verbose_name
