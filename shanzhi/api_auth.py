@@ -61,7 +61,8 @@ class _KeyAuthMixin:
             return None
         if self.scope is not None and not resolved.allows(self.scope):
             raise ScopeMissing(
-                _("该接口密钥未获“%(label)s”授权（%(scope)s）") % {"label": scope_label(self.scope), "scope": self.scope},
+                _("该接口密钥未获“%(label)s”授权（%(scope)s）")
+                % {"label": scope_label(self.scope), "scope": self.scope},
                 required_scope=self.scope,
             )
         decision = limiter.check(key_id=resolved.key_id, limit=resolved.rate_limit_per_minute)
@@ -128,9 +129,7 @@ def install_api_key_scopes(api: NinjaAPI, error_model: Any) -> None:
             continue
         scope = scope_for(op.view_func, op.methods)
         op.api_scope = scope
-        op.auth_callbacks = [
-            cb.with_scope(scope) if isinstance(cb, _KeyAuthMixin) else cb for cb in op.auth_callbacks
-        ]
+        op.auth_callbacks = [cb.with_scope(scope) if isinstance(cb, _KeyAuthMixin) else cb for cb in op.auth_callbacks]
         for status in (401, 403, 429):
             op.response_models.setdefault(status, op._create_response_model(error_model))
         label = scope_label(scope) if scope != UNDECLARED else "未声明（任何密钥均不可调用）"

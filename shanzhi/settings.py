@@ -325,6 +325,9 @@ SHANZHI_TWO_FACTOR_REQUIRED = env_bool("SHANZHI_TWO_FACTOR_REQUIRED", PRODUCTION
 if os.environ.get("SHANZHI_REDIS_URL"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["SHANZHI_REDIS_URL"]},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["SHANZHI_REDIS_URL"],
+        },
     }
 SHANZHI_API_RATE_LIMIT_CACHE = "shared" if os.environ.get("SHANZHI_REDIS_URL") else ""

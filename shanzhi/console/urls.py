@@ -4,15 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from shanzhi.console import views, views_actions, views_detail, views_intake, views_routing, views_workbench
-from shanzhi.console import views_api_keys, views_two_factor
+from shanzhi.console.views_api_keys import api_key_revoke, api_keys
+from shanzhi.console.views_two_factor import TwoFactorLoginView, two_factor_enrol, two_factor_verify
 
 app_name = "console"
 
 urlpatterns = [
     path("", views_workbench.workbench, name="workbench"),
-    path("login/", views_two_factor.TwoFactorLoginView.as_view(), name="login"),
-    path("login/code/", views_two_factor.verify, name="two_factor_verify"),
-    path("security/two-factor/", views_two_factor.enrol, name="two_factor"),
+    path("login/", TwoFactorLoginView.as_view(), name="login"),
+    path("login/code/", two_factor_verify, name="two_factor_verify"),
+    path("security/two-factor/", two_factor_enrol, name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
     path("intake/", views_intake.intake, name="intake"),
@@ -29,6 +30,6 @@ urlpatterns = [
     path("assignments/sign/", views_workbench.bulk_sign, name="bulk_sign"),
     path("supervision/", views.supervision, name="supervision"),
     path("analysis/", views.analysis, name="analysis"),
-    path("security/api-keys/", views_api_keys.api_keys, name="api_keys"),
-    path("security/api-keys/<str:prefix>/revoke/", views_api_keys.api_key_revoke, name="api_key_revoke"),
+    path("security/api-keys/", api_keys, name="api_keys"),
+    path("security/api-keys/<str:prefix>/revoke/", api_key_revoke, name="api_key_revoke"),
 ]

@@ -37,7 +37,11 @@ class ApiKeyForm(forms.Form):
         label=gettext_lazy("每分钟请求上限"), min_value=1, max_value=MAX_RATE_LIMIT, initial=DEFAULT_RATE_LIMIT
     )
     expires_days = forms.IntegerField(
-        label=gettext_lazy("有效天数"), min_value=1, max_value=3650, required=False, help_text=gettext_lazy("留空为长期有效")
+        label=gettext_lazy("有效天数"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=gettext_lazy("留空为长期有效"),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

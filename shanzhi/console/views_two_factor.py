@@ -4,7 +4,7 @@ authenticator (QR code drawn on the server as SVG) and keep recovery codes. Rule
 not passed the second step (or must still enrol) out of every other page.
 
 The password step does not log the user in when a code is due: it records who passed it (user id, backend, time)
-in the session, and :func:`verify` logs in once the code is right — so a stolen password alone opens nothing.
+in the session, and :func:`two_factor_verify` logs in once the code is right — so a stolen password alone opens nothing.
 """
 
 from __future__ import annotations
@@ -88,11 +88,11 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
     if not pending or clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING_SESSION_KEY, None)
         return None, {}
-    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user_id") or 0), is_active=True).first()
     return user, pending
 
 
-def verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The code step after the password: a code from the authenticator, or a recovery code."""
     user, pending = _pending_user(request)
     if user is None:
@@ -128,7 +128,7 @@ def qr_svg(uri: str) -> str:
 
 
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """两步验证: enrol an authenticator (scan, type the first code, keep the recovery codes), or see its state and
     renew the recovery codes."""
     user = request.user
@@ -166,4 +166,3 @@ def enrol(request: HttpRequest) -> HttpResponse:
     enrolment = two_factor.two_factor_enrol_start(user=user)
     context.update(qr_svg=qr_svg(enrolment.provisioning_uri), secret=enrolment.secret)
     return _no_store(render(request, "console/two_factor.html", context))
-

@@ -20,4 +20,6 @@ class OrgsConfig(AppConfig):
         from shanzhi.orgs import permissions
 
         menu.register(menu.MenuEntry("api_keys", _("接口密钥"), "console:api_keys", 910, permissions.may_administer))
-        menu.register(menu.MenuEntry("two_factor", _("两步验证"), "console:two_factor", 920, permissions.is_active_staff))
+        menu.register(
+            menu.MenuEntry("two_factor", _("两步验证"), "console:two_factor", 920, permissions.is_active_staff)
+        )

@@ -64,7 +64,9 @@ def test_enrolment_needs_a_real_code_and_stores_the_secret_encrypted(admin):
     assert enrolment.provisioning_uri.startswith("otpauth://totp/")
     assert f"secret={enrolment.secret}" in enrolment.provisioning_uri
     with pytest.raises(ValidationFailed) as wrong:
-        two_factor.two_factor_enrol_confirm(user=admin, code="000000" if totp_now(enrolment.secret, NOW) != "000000" else "111111", now=NOW)
+        two_factor.two_factor_enrol_confirm(
+            user=admin, code="000000" if totp_now(enrolment.secret, NOW) != "000000" else "111111", now=NOW
+        )
     assert wrong.value.code == "two_factor_invalid_code"
     assert not TwoFactorDevice.objects.get(user=admin).is_confirmed
     # the same pending secret is offered again until confirmed
@@ -81,14 +83,28 @@ def test_enrolment_needs_a_real_code_and_stores_the_secret_encrypted(admin):
 def test_codes_within_one_step_of_drift_pass_and_none_is_accepted_twice(admin):
     secret, _ = enrolled(admin, NOW)
     later = NOW + dt.timedelta(minutes=5)
-    assert two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=30)), now=later) == "totp"
+    assert (
+        two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=30)), now=later)
+        == "totp"
+    )
     # replay of the same code, and an older step, are refused
-    assert two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=30)), now=later) is None
-    assert two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=60)), now=later) is None
-    assert two_factor.two_factor_verify(user=admin, code=totp_now(secret, later + dt.timedelta(seconds=30)), now=later) == "totp"
+    assert (
+        two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=30)), now=later)
+        is None
+    )
+    assert (
+        two_factor.two_factor_verify(user=admin, code=totp_now(secret, later - dt.timedelta(seconds=60)), now=later)
+        is None
+    )
+    assert (
+        two_factor.two_factor_verify(user=admin, code=totp_now(secret, later + dt.timedelta(seconds=30)), now=later)
+        == "totp"
+    )
     # two steps away is too far
     far = later + dt.timedelta(minutes=10)
-    assert two_factor.two_factor_verify(user=admin, code=totp_now(secret, far - dt.timedelta(seconds=90)), now=far) is None
+    assert (
+        two_factor.two_factor_verify(user=admin, code=totp_now(secret, far - dt.timedelta(seconds=90)), now=far) is None
+    )
     assert AuditEntry.objects.filter(action="two_factor.failed", actor_id=admin.pk).count() == 3
 
 
@@ -149,12 +165,18 @@ def production_env(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_production_settings_require_it_by_default(tmp_path):
-    code = "import django; django.setup(); from django.conf import settings; print(settings.SHANZHI_TWO_FACTOR_REQUIRED)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SHANZHI_TWO_FACTOR_REQUIRED)"
+    )
     env = {**production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "shanzhi.settings"}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert run.stdout.strip().splitlines()[-1:] == ["True"], run.stderr[-2000:]
     demo = {**env, "SHANZHI_ENV": "development"}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=demo, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=demo, timeout=120, check=False
+    )
     assert run.stdout.strip().splitlines()[-1:] == ["False"], run.stderr[-2000:]
 
 

@@ -29,4 +29,6 @@ class Command(BaseCommand):
         device = two_factor.confirmed_device(user)
         state = f"enrolled {device.confirmed_at:%Y-%m-%d}" if device and device.confirmed_at else "not enrolled"
         left = two_factor.recovery_codes_left(user)
-        self.stdout.write(f"{user.username}: {state}, {left} recovery codes left, must enrol: {two_factor.must_enrol(user)}")
+        self.stdout.write(
+            f"{user.username}: {state}, {left} recovery codes left, must enrol: {two_factor.must_enrol(user)}"
+        )
