@@ -178,7 +178,7 @@ class TwoFactorDevice(models.Model):
     the field keys (``shanzhi.core.pii.encrypt``); ``confirmed_at`` is set once a first code proved the enrolment."""
 
     user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="two_factor")
-    secret_encrypted = models.TextField(editable=False)
+    secret_enc = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     # The time step of the last code accepted: a code (or an older one) is never accepted twice.

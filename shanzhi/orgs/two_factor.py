@@ -1,5 +1,5 @@
 """TOTP two-factor sign-in for staff (RFC 6238: 30-second steps, 6 digits, SHA-1 — what every authenticator app
-speaks), with one-time recovery codes. ADR 0030.
+speaks), with one-time recovery codes. ADR 0028.
 
 - Who needs it: :func:`shanzhi.orgs.permissions.must_use_two_factor` (administrators and whoever may see personal
   data). Whether it is enforced: the setting ``SHANZHI_TWO_FACTOR_REQUIRED`` (on in production, off in the embedded
@@ -110,7 +110,7 @@ class Enrolment:
 
 
 def device_secret(device: TwoFactorDevice) -> str:
-    return pii.decrypt(device.secret_encrypted)
+    return pii.decrypt(device.secret_enc)
 
 
 @transaction.atomic
@@ -121,7 +121,7 @@ def two_factor_enrol_start(*, user: User) -> Enrolment:
     if device is not None and device.is_confirmed:
         raise ValidationFailed(_("已启用两步验证；如需更换设备，请先重置"), code="two_factor_already_enrolled")
     if device is None:
-        device = TwoFactorDevice.objects.create(user=user, secret_encrypted=pii.encrypt(pyotp.random_base32()))
+        device = TwoFactorDevice.objects.create(user=user, secret_enc=pii.encrypt(pyotp.random_base32()))
     return Enrolment(device, device_secret(device))
 
 

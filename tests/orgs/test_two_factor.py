@@ -56,11 +56,11 @@ def handler(desk, make_user):
 # --- rules and services -----------------------------------------------------------------------------------------
 
 
-def test_enrolment_needs_a_real_code_and_stores_the_secret_encrypted(admin):
+def test_enrolment_needs_a_real_code_and_stores_the_secret_enc(admin):
     enrolment = two_factor.two_factor_enrol_start(user=admin)
     device = TwoFactorDevice.objects.get(user=admin)
-    assert enrolment.secret not in device.secret_encrypted
-    assert pii.decrypt(device.secret_encrypted) == enrolment.secret
+    assert enrolment.secret not in device.secret_enc
+    assert pii.decrypt(device.secret_enc) == enrolment.secret
     assert enrolment.provisioning_uri.startswith("otpauth://totp/")
     assert f"secret={enrolment.secret}" in enrolment.provisioning_uri
     with pytest.raises(ValidationFailed) as wrong:

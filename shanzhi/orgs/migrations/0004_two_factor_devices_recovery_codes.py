@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='TwoFactorDevice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret_encrypted', models.TextField(editable=False)),
+                ('secret_enc', models.TextField(editable=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='启用时间')),
                 ('last_used_step', models.BigIntegerField(default=0, editable=False)),
