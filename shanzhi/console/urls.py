@@ -5,6 +5,7 @@ from django.urls import path
 
 from shanzhi.console import views, views_actions, views_detail, views_intake, views_routing, views_workbench
 from shanzhi.console.views_api_keys import api_key_revoke, api_keys
+from shanzhi.console.views_citizen_requests import citizen_requests
 from shanzhi.console.views_two_factor import TwoFactorLoginView, two_factor_enrol, two_factor_verify
 
 app_name = "console"
@@ -32,4 +33,5 @@ urlpatterns = [
     path("analysis/", views.analysis, name="analysis"),
     path("security/api-keys/", api_keys, name="api_keys"),
     path("security/api-keys/<str:prefix>/revoke/", api_key_revoke, name="api_key_revoke"),
+    path("security/citizen-requests/", citizen_requests, name="citizen_requests"),
 ]

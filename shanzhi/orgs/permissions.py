@@ -224,3 +224,8 @@ def must_use_two_factor(user: User) -> bool:
         or user.role_codes.intersection(TWO_FACTOR_ROLES)
         or may_view_personal_data(user)
     )
+
+
+def may_handle_citizen_requests(user: User) -> bool:
+    """A citizen's request to copy or delete their data: the centre's staff who may see personal data in full."""
+    return may_view_personal_data(user) and sees_everything(user)
