@@ -1,7 +1,8 @@
 """The REST API ``/api/v1/``: the NinjaAPI instance, authentication and the coded error shape.
 
 Authentication (any one of):
-- an API key in ``X-Api-Key: <key>`` or ``Authorization: Bearer <key>`` — the key acts as its user;
+- an API key in ``X-Api-Key: <key>`` or ``Authorization: Bearer <key>`` — the key acts as its user, within the
+  key's scopes and rate limit (:mod:`shanzhi.api_auth`);
 - the console's Django session (with the CSRF token on unsafe methods), for the console's own pages.
 
 Every error is ``{"code": ..., "message": ..., "details": {...}}`` with the HTTP status; the message follows the
@@ -18,13 +19,13 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from shanzhi.api_auth import KeyRateLimited, ShanzhiNinjaAPI, default_auth
 from shanzhi.appeals.api import catalogue_router
 from shanzhi.appeals.api import router as appeals_router
+from shanzhi.appeals.api_schemas import ErrorOut
 from shanzhi.cogovern.api import router as cogovern_router
 from shanzhi.core.errors import NotFound, ShanzhiError
 from shanzhi.datahub.api import router as datahub_router
@@ -32,52 +33,9 @@ from shanzhi.exchange.api import router as exchange_router
 from shanzhi.grid.api import router as grid_router
 from shanzhi.iot.api import router as iot_router
 from shanzhi.mediation.api import router as mediation_router
-from shanzhi.orgs.apikeys import apikey_authenticate
-from shanzhi.orgs.models import User
 from shanzhi.supervision.api import router as supervision_router
 
 logger = logging.getLogger("shanzhi.api")
-
-
-class ApiKeyAuth(APIKeyHeader):
-    """``X-Api-Key: sz_xxxxxxxx.…``"""
-
-    param_name = "X-Api-Key"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        return _by_key(request, key)
-
-
-class BearerKeyAuth(HttpBearer):
-    """``Authorization: Bearer sz_xxxxxxxx.…``"""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return _by_key(request, token)
-
-
-def _by_key(request: HttpRequest, key: str | None) -> User | None:
-    """The integration's account; the request remembers it came with a key (only integrations get personal data
-    in full through the API: a console session has the console's own reveal, with a typed reason)."""
-    user = apikey_authenticate(key)
-    if user is not None:
-        request.api_key_auth = True  # type: ignore[attr-defined]
-    return user
-
-
-class ConsoleSessionAuth(SessionAuth):
-    """The console's session. CSRF is checked (on unsafe methods) only when a session cookie is sent, so a call
-    with a bad key and no session gets 401, not a CSRF error."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if not request.COOKIES.get(self.param_name):
-            return None
-        return super()._get_key(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if user.is_authenticated and user.is_active:
-            return user
-        return None
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -86,16 +44,18 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = ShanzhiNinjaAPI(
     title="善治 Shanzhi API",
     version="1",
     description=(
         "区域社会治理中心平台接口。认证：请求头 `X-Api-Key: <密钥>` 或 `Authorization: Bearer <密钥>`"
-        "（密钥用 `shanzhi apikey create --user 用户名 --name 名称` 创建）。"
+        "（密钥在控制台“系统管理 → 接口密钥”或用 `shanzhi apikey create --user 用户名 --name 名称` 创建）。"
+        "每个密钥带授权范围（scope，每个接口注明所需范围，缺少时 403 `scope_missing`）和每分钟请求上限"
+        "（超出时 429 `rate_limited`，带 `Retry-After`）。"
         '错误统一为 `{"code", "message", "details"}`，message 随 Accept-Language 切换语言。'
     ),
     urls_namespace="api-v1",
-    auth=[ApiKeyAuth(), BearerKeyAuth(), ConsoleSessionAuth()],
+    auth=default_auth(),
     renderer=UnicodeJSONRenderer(),
 )
 api.add_router("", appeals_router)
@@ -117,9 +77,19 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
+api.error_model = ErrorOut
+
+
 @api.exception_handler(ShanzhiError)
 def on_shanzhi_error(request: HttpRequest, exc: ShanzhiError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(KeyRateLimited)
+def on_key_rate_limited(request: HttpRequest, exc: KeyRateLimited) -> HttpResponse:
+    response = error_response(request, exc.status, exc.code, exc.message, exc.details)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 # A refusal of one of these fields by the schema keeps the code the service gave it before the schema did.

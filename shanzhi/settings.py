@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shanzhi.orgs.two_factor_middleware.TwoFactorMiddleware",
     "shanzhi.core.db_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -322,3 +323,17 @@ if PRODUCTION and not SHANZHI["FIELD_KEY"]:
     raise ImproperlyConfigured("SHANZHI_ENV=production needs SHANZHI_FIELD_KEY (a Fernet key) to encrypt ID numbers.")
 
 _ = _  # marks gettext_lazy as used for translators
+
+# Staff two-factor sign-in (TOTP; docs/security.md): required for administrators and whoever may see personal data.
+# On in production; off by default elsewhere so that the embedded demo's users sign in with the password alone.
+SHANZHI_TWO_FACTOR_REQUIRED = env_bool("SHANZHI_TWO_FACTOR_REQUIRED", PRODUCTION)
+# API key rate limits are counted in the database unless a shared cache is named (Redis: pip install redis).
+if os.environ.get("SHANZHI_REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["SHANZHI_REDIS_URL"],
+        },
+    }
+SHANZHI_API_RATE_LIMIT_CACHE = "shared" if os.environ.get("SHANZHI_REDIS_URL") else ""

@@ -11,3 +11,9 @@ class AppealsConfig(AppConfig):
         from shanzhi.routing.history_port import history_source_register
 
         history_source_register(confirmed_examples)
+
+        from shanzhi.core import periodic
+
+        periodic.register(
+            "appeals.retention_anonymise", "30 2 * * *", "shanzhi.appeals.tasks_retention.anonymise_closed"
+        )

@@ -12,16 +12,17 @@ from shanzhi.console import (
     views_supervision,
     views_workbench,
 )
+from shanzhi.console.views_api_keys import api_key_revoke, api_keys
+from shanzhi.console.views_citizen_requests import citizen_requests
+from shanzhi.console.views_two_factor import TwoFactorLoginView, two_factor_enrol, two_factor_verify
 
 app_name = "console"
 
 urlpatterns = [
     path("", views_workbench.workbench, name="workbench"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="console/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", TwoFactorLoginView.as_view(), name="login"),
+    path("login/code/", two_factor_verify, name="two_factor_verify"),
+    path("security/two-factor/", two_factor_enrol, name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
     path("intake/", views_intake.intake, name="intake"),
@@ -48,4 +49,7 @@ urlpatterns = [
     path("supervision-orders/<int:order_id>/reject/", views_supervision.order_reject, name="supervision_reject"),
     path("supervision-orders/<int:order_id>/close/", views_supervision.order_close, name="supervision_close"),
     path("appeals/<int:pk>/supervise/", views_supervision.order_issue, name="supervision_issue"),
+    path("security/api-keys/", api_keys, name="api_keys"),
+    path("security/api-keys/<str:prefix>/revoke/", api_key_revoke, name="api_key_revoke"),
+    path("security/citizen-requests/", citizen_requests, name="citizen_requests"),
 ]

@@ -61,12 +61,23 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "user", "is_active", "created_at", "expires_at", "last_used_at")
+    list_display = ("name", "prefix", "user", "is_active", "rate_limit_per_minute", "created_at", "last_used_at")
     list_filter = ("is_active",)
     search_fields = ("name", "prefix", "user__username")
-    # Keys are created with `shanzhi apikey` (the clear key is shown once); the admin only shows and revokes.
-    readonly_fields = ("prefix", "key_hash", "user", "created_at", "last_used_at")
-    fields = ("name", "prefix", "user", "is_active", "expires_at", "created_at", "last_used_at")
+    # Keys are created in the console (系统管理 → 接口密钥) or with `shanzhi apikey` (the clear key is shown once);
+    # the admin only shows and revokes.
+    readonly_fields = ("prefix", "key_hash", "user", "scopes", "rate_limit_per_minute", "created_at", "last_used_at")
+    fields = (
+        "name",
+        "prefix",
+        "user",
+        "scopes",
+        "rate_limit_per_minute",
+        "is_active",
+        "expires_at",
+        "created_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

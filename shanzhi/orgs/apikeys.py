@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from threading import Lock
 
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core import clock
 from shanzhi.core.audit import audit_record
 from shanzhi.core.errors import NotFound, ValidationFailed
+from shanzhi.orgs.api_scopes import ALL_SCOPES, clean_scopes
 from shanzhi.orgs.models import ApiKey, User
 from shanzhi.orgs.permissions import PERSONAL_DATA_PERMISSION
 
@@ -33,6 +35,8 @@ CACHE_SECONDS = 60.0
 CACHE_MAX_ENTRIES = 2048
 # last_used_at is written at most this often per key and process (a write per call would cost more than the call).
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+DEFAULT_RATE_LIMIT = 600
+MAX_RATE_LIMIT = 100_000
 
 
 def hash_key(clear_key: str) -> str:
@@ -48,11 +52,34 @@ def _split(clear_key: str) -> str | None:
 
 
 @transaction.atomic
-def apikey_create(*, user: User, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiKey, str]:
-    """A new key for ``user``. Returns the row and the clear key, which is never stored and cannot be shown again."""
+def apikey_create(
+    *,
+    user: User,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    scopes: Iterable[str] | None = None,
+    rate_limit_per_minute: int | None = None,
+    actor: User | None = None,
+) -> tuple[ApiKey, str]:
+    """A new key for ``user``. Returns the row and the clear key, which is never stored and cannot be shown again.
+
+    ``scopes`` None gives every scope of the registry (the command line's and the tests' default); the console
+    asks for them one by one. ``rate_limit_per_minute`` None gives :data:`DEFAULT_RATE_LIMIT`.
+    """
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("请填写密钥名称"), code="name_required")
+    try:
+        granted = list(ALL_SCOPES) if scopes is None else clean_scopes(scopes)
+    except ValueError as error:
+        raise ValidationFailed(_("未知的授权范围：%(s)s") % {"s": error}, code="unknown_scope") from error
+    if not granted:
+        raise ValidationFailed(_("请至少选择一项授权范围"), code="scopes_required")
+    limit = DEFAULT_RATE_LIMIT if rate_limit_per_minute is None else rate_limit_per_minute
+    if not 1 <= limit <= MAX_RATE_LIMIT:
+        raise ValidationFailed(
+            _("每分钟请求上限须在 1 到 %(max)s 之间") % {"max": MAX_RATE_LIMIT}, code="invalid_rate_limit"
+        )
     if not user.is_active:
         raise ValidationFailed(_("该用户已停用，不能创建接口密钥"), code="user_inactive")
     if expires_at is not None and expires_at <= clock.now():
@@ -63,9 +90,21 @@ def apikey_create(*, user: User, name: str, expires_at: dt.datetime | None = Non
             break
     clear_key = f"{prefix}.{secrets.token_urlsafe(32)}"
     api_key = ApiKey.objects.create(
-        name=name[:100], prefix=prefix, key_hash=hash_key(clear_key), user=user, expires_at=expires_at
+        name=name[:100],
+        prefix=prefix,
+        key_hash=hash_key(clear_key),
+        user=user,
+        expires_at=expires_at,
+        scopes=granted,
+        rate_limit_per_minute=limit,
     )
-    audit_record("apikey.create", subject_type="apikey", subject_id=prefix, detail={"user_id": user.pk})
+    audit_record(
+        "apikey.create",
+        actor=actor,
+        subject_type="apikey",
+        subject_id=prefix,
+        detail={"user_id": user.pk, "scopes": granted, "rate_limit_per_minute": limit},
+    )
     return api_key, clear_key
 
 
@@ -92,6 +131,21 @@ class _Entry:
     user: User
     key_expires_at: dt.datetime | None
     cached_until: float
+    scopes: frozenset[str] = frozenset()
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT
+
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    """A valid key: the user it acts as (a per-call copy), its id, scopes and rate limit."""
+
+    key_id: int
+    user: User
+    scopes: frozenset[str]
+    rate_limit_per_minute: int
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
 
 
 class _KeyCache:
@@ -146,7 +200,14 @@ def _load(digest: str, prefix: str) -> _Entry | None:
     now = clock.now()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=row.pk).update(last_used_at=now)
-    return _Entry(row.pk, user, row.expires_at, time.monotonic() + CACHE_SECONDS)
+    return _Entry(
+        row.pk,
+        user,
+        row.expires_at,
+        time.monotonic() + CACHE_SECONDS,
+        frozenset(row.scopes or ()),
+        row.rate_limit_per_minute,
+    )
 
 
 def apikey_authenticate(clear_key: str | None) -> User | None:
@@ -154,6 +215,12 @@ def apikey_authenticate(clear_key: str | None) -> User | None:
 
     Returns a per-call copy of the cached user, so a request can never change what the next one sees.
     """
+    resolved = apikey_resolve(clear_key)
+    return resolved.user if resolved is not None else None
+
+
+def apikey_resolve(clear_key: str | None) -> ResolvedKey | None:
+    """Like :func:`apikey_authenticate`, with the key's id, scopes and rate limit (for the API's checks)."""
     if not clear_key:
         return None
     clear_key = clear_key.strip()
@@ -169,4 +236,4 @@ def apikey_authenticate(clear_key: str | None) -> User | None:
         _cache.put(digest, entry)
     if entry.key_expires_at is not None and entry.key_expires_at <= clock.now():
         return None
-    return copy.copy(entry.user)
+    return ResolvedKey(entry.key_id, copy.copy(entry.user), entry.scopes, entry.rate_limit_per_minute)

@@ -13,3 +13,13 @@ class OrgsConfig(AppConfig):
         from shanzhi.orgs.sign_in import check_no_demo_accounts
 
         checks.register(check_no_demo_accounts, checks.Tags.security, deploy=True)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from shanzhi.core import menu
+        from shanzhi.orgs import permissions
+
+        menu.register(menu.MenuEntry("api_keys", _("接口密钥"), "console:api_keys", 910, permissions.may_administer))
+        menu.register(
+            menu.MenuEntry("two_factor", _("两步验证"), "console:two_factor", 920, permissions.is_active_staff)
+        )

@@ -144,10 +144,65 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # What the key may be used for (codes of shanzhi.orgs.api_scopes.ApiScope); the user's roles still apply.
+    scopes = models.JSONField("授权范围", default=list, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField("每分钟请求上限", default=600)
 
     class Meta:
         verbose_name = "接口密钥"
         verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate_limit_per_minute__gte=1), name="apikey_rate_limit_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ApiKeyRateWindow(models.Model):
+    """How many calls a key made in one minute (the rate limit's counter where no shared cache is configured)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="rate_windows")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "接口调用计数"
+        verbose_name_plural = verbose_name
+        db_table = "orgs_api_rate_window"  # a counter, not the keys: the key lookup itself stays cached
+        constraints = [models.UniqueConstraint(fields=["api_key", "window_start"], name="apikey_rate_window_unique")]
+
+
+class TwoFactorDevice(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238, 30 s, 6 digits). The shared secret is encrypted at rest with
+    the field keys (``shanzhi.core.pii.encrypt``); ``confirmed_at`` is set once a first code proved the enrolment."""
+
+    user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="two_factor")
+    secret_enc = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    # The time step of the last code accepted: a code (or an older one) is never accepted twice.
+    last_used_step = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "两步验证设备"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for a lost authenticator. Only a keyed hash is stored; each works once."""
+
+    device = models.ForeignKey(TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = verbose_name

@@ -205,3 +205,27 @@ def may_edit_calendar(user: User) -> bool:
 
 def may_view_personal_data(user: User) -> bool:
     return bool(is_active_staff(user) and user.has_perm(PERSONAL_DATA_PERMISSION))
+
+
+#: Roles that must sign in with a second factor (TOTP) where the centre requires it (``SHANZHI_TWO_FACTOR_REQUIRED``):
+#: administrators; and whoever holds the personal-data permission, whatever their role (see
+#: :func:`must_use_two_factor`).
+TWO_FACTOR_ROLES = frozenset({R.ADMIN})
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Administrators (superusers, the admin role, staff of the admin site) and everyone who may see personal data
+    in full need a second factor — the policy; whether it is enforced is the setting's (``shanzhi.orgs.two_factor``)."""
+    if not is_active_staff(user):
+        return False
+    return bool(
+        user.is_superuser
+        or user.is_staff
+        or user.role_codes.intersection(TWO_FACTOR_ROLES)
+        or may_view_personal_data(user)
+    )
+
+
+def may_handle_citizen_requests(user: User) -> bool:
+    """A citizen's request to copy or delete their data: the centre's staff who may see personal data in full."""
+    return may_view_personal_data(user) and sees_everything(user)

@@ -22,6 +22,14 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True, help="用户名（密钥代表该用户，按其角色和单位授权）")
         create.add_argument("--name", required=True, help="密钥名称，如对接系统的名称")
         create.add_argument("--expires-days", type=int, default=None, help="有效天数（默认长期有效）")
+        create.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            default=None,
+            help="授权范围，可重复，如 --scope appeals:read --scope appeals:write（默认全部范围）",
+        )
+        create.add_argument("--rate-limit", type=int, default=None, help="每分钟请求上限（默认 600）")
         revoke = sub.add_parser("revoke", help="停用接口密钥")
         revoke.add_argument("prefix", help="密钥前缀，如 sz_1a2b3c4d")
         sub.add_parser("list", help="列出接口密钥（不含明文）")
@@ -38,7 +46,13 @@ class Command(BaseCommand):
             raise CommandError(f"user not found: {options['user']}")
         days = options.get("expires_days")
         expires_at = clock.now() + dt.timedelta(days=days) if days else None
-        api_key, clear_key = apikey_create(user=user, name=options["name"], expires_at=expires_at)
+        api_key, clear_key = apikey_create(
+            user=user,
+            name=options["name"],
+            expires_at=expires_at,
+            scopes=options.get("scopes"),
+            rate_limit_per_minute=options.get("rate_limit"),
+        )
         self.stdout.write(clear_key)
         self.stderr.write(f"created {api_key.prefix} for {user.username}; the key above is shown only once")
 
@@ -51,4 +65,8 @@ class Command(BaseCommand):
             state = "active" if row.is_active else "revoked"
             expires = row.expires_at.isoformat() if row.expires_at else "-"
             used = row.last_used_at.isoformat() if row.last_used_at else "-"
-            self.stdout.write(f"{row.prefix}\t{state}\t{row.user.username}\t{row.name}\texpires={expires}\tused={used}")
+            scopes = ",".join(row.scopes)
+            self.stdout.write(
+                f"{row.prefix}\t{state}\t{row.user.username}\t{row.name}\texpires={expires}\tused={used}"
+                f"\tlimit={row.rate_limit_per_minute}/min\tscopes={scopes}"
+            )
