@@ -69,4 +69,7 @@ def render(fmt: str, root: str, payload: Any, *, status: int = 200) -> HttpRespo
 
 def render_error(fmt: str, error: Open311Error) -> HttpResponse:
     """The specification's error shape: ``[{"code": 403, "description": "…"}]`` / ``<errors><error>…``."""
-    return render(fmt, "errors", [{"code": error.status, "description": error.description}], status=error.status)
+    response = render(fmt, "errors", [{"code": error.status, "description": error.description}], status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response

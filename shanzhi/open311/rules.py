@@ -25,11 +25,12 @@ OPEN311_STATUSES = ("open", "closed")
 class Open311Error(Exception):
     """A refusal in the specification's error format: the HTTP status is also the error's ``code``."""
 
-    def __init__(self, status: int, key: str, description: str) -> None:
+    def __init__(self, status: int, key: str, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(f"{status} {key}: {description}")
         self.status = status
         self.key = key
         self.description = description
+        self.retry_after = retry_after  # a 429: seconds until the key's next minute
 
 
 def status_for(state: str) -> str:

@@ -16,7 +16,9 @@ from shanzhi.core import clock
 from shanzhi.open311 import rules, selectors
 from shanzhi.open311.formats import render, render_error
 from shanzhi.open311.services import Submitted, request_update_post, service_request_create
-from shanzhi.orgs.apikeys import apikey_authenticate
+from shanzhi.orgs.api_rate_limit import limiter
+from shanzhi.orgs.api_scopes import ApiScope
+from shanzhi.orgs.apikeys import apikey_resolve
 from shanzhi.orgs.models import User
 
 logger = logging.getLogger("shanzhi.open311")
@@ -45,10 +47,17 @@ def _caller(params: QueryDict, *, required: bool) -> User | None:
         if required:
             raise rules.Open311Error(403, "api_key_required", "缺少 api_key")
         return None
-    user = apikey_authenticate(key)
-    if user is None:
+    resolved = apikey_resolve(key)
+    if resolved is None:
         raise rules.Open311Error(403, "api_key_invalid", "api_key 无效")
-    return user
+    if not resolved.allows(ApiScope.OPEN311):
+        raise rules.Open311Error(403, "scope_missing", "该 api_key 未获 Open311 市民服务接口授权（open311）")
+    decision = limiter.check(key_id=resolved.key_id, limit=resolved.rate_limit_per_minute)
+    if not decision.allowed:
+        raise rules.Open311Error(
+            429, "rate_limited", f"请求过于频繁：每分钟最多 {decision.limit} 次", retry_after=decision.retry_after
+        )
+    return resolved.user
 
 
 def _jurisdiction(params: QueryDict) -> None:
