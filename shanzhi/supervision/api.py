@@ -93,7 +93,7 @@ class IssueIn(Schema):
     reason: str = text(2000, default=..., description="督办事由")
 
 
-class ReplyIn(Schema):
+class SupervisionReplyIn(Schema):
     reply: str = text(2000, default=..., description="督办回复")
 
 
@@ -206,7 +206,7 @@ def order_issue(request: HttpRequest, payload: IssueIn) -> Status:
 
 
 @router.post("/orders/{order_id}/reply", response={200: OrderOut, **ERRORS}, summary="回复督办")
-def order_reply(request: HttpRequest, order_id: PathId, payload: ReplyIn) -> dict[str, Any]:
+def order_reply(request: HttpRequest, order_id: PathId, payload: SupervisionReplyIn) -> dict[str, Any]:
     order = services.supervision_reply(actor=_actor(request), order=_order(request, order_id), reply=payload.reply)
     return _out(order)
 
