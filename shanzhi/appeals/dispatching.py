@@ -29,7 +29,7 @@ from shanzhi.core.model_instances import new_instance
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.rules import units_returned
 from shanzhi.routing.services import dispatch_plan
-from shanzhi.sla.services import deadlines_for
+from shanzhi.sla.services import deadlines_capped, deadlines_for
 
 
 @dataclass
@@ -53,7 +53,9 @@ def draft_round(
     """Set the appeal up for a new round (in memory) and build its assignments and event (unsaved)."""
     if not lead_unit.is_active or lead_unit.is_virtual:
         raise ValidationFailed(_("主办单位已停用或为虚拟单位"), code="invalid_lead_unit")
-    deadlines = deadlines_for(category=appeal.category, urgency=appeal.urgency, start=at)
+    deadlines = deadlines_capped(
+        deadlines_for(category=appeal.category, urgency=appeal.urgency, start=at), start=at, cap=appeal.external_due_at
+    )
     appeal.round += 1
     units = [(lead_unit, AssignmentRole.LEAD)] + [
         (u, AssignmentRole.ASSISTING) for u in dict.fromkeys(assisting_units) if u.pk != lead_unit.pk

@@ -107,6 +107,7 @@ class IntakeFields(TypedDict, total=False):
     area: Unit | None
     area_code: str | None
     external_ref: str
+    external_due_at: dt.datetime | None
     structured: bool
     auto_dispatch: bool
 
@@ -176,6 +177,7 @@ def intake_draft(
     area_code: str | None = None,
     idempotency_key: str | None = None,
     external_ref: str = "",
+    external_due_at: dt.datetime | None = None,
     structured: bool = True,
     auto_dispatch: bool = True,
 ) -> IntakeDraft:
@@ -218,6 +220,7 @@ def intake_draft(
         wants_reply=wants_reply,
         idempotency_key=idempotency_key or None,
         external_ref=external_ref,
+        external_due_at=external_due_at if external_due_at is not None and external_due_at > at else None,
         created_by=actor,
         created_at=at,
         state=AppealState.RECEIVED,

@@ -143,6 +143,12 @@ class Appeal(models.Model):
     # Intake bookkeeping.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     external_ref = models.CharField("外部编号", max_length=64, blank=True)
+    external_due_at = models.DateTimeField(
+        "上级办结时限",
+        null=True,
+        blank=True,
+        help_text="上级平台（如市 12345）对该工单规定的办结时限：本级的办理时限不会晚于它",
+    )
     # No index of its own: the idempotency constraint below leads with the key (ADR 0012).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False

@@ -79,6 +79,7 @@ def order_receive(
                 at=at,
                 channel=Channel.CITY_12345,
                 external_ref=order_id,
+                external_due_at=_deadline(order.get("deadline")),
                 **fields,  # type: ignore[arg-type]
             )
             city_order = CityOrder.objects.create(

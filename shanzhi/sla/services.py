@@ -29,6 +29,21 @@ class Deadlines:
     warn_at: dt.datetime
 
 
+def deadlines_capped(deadlines: Deadlines, *, start: dt.datetime, cap: dt.datetime | None) -> Deadlines:
+    """The deadlines no later than an upstream platform's (the city 12345's time limit for its order): the handling
+    deadline becomes the cap when that is earlier, the sign-for and contact deadlines follow it, and the warning
+    comes at 75 % of the shortened time. No cap, or one not after ``start``: unchanged."""
+    if cap is None or cap <= start or cap >= deadlines.due_at:
+        return deadlines
+    warn_at = min(deadlines.warn_at, start + (cap - start) * 0.75)
+    return Deadlines(
+        sign_due_at=min(deadlines.sign_due_at, cap),
+        contact_due_at=min(deadlines.contact_due_at, cap),
+        due_at=cap,
+        warn_at=warn_at,
+    )
+
+
 def policy_limits(*, category: Category | None, urgency: str) -> PolicyLimits:
     """The limits that apply: the category's own policy, its nearest ancestor's, the centre-wide one, the default."""
     if urgency not in DEFAULT_LIMITS:
