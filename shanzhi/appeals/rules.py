@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from shanzhi.appeals.models import AppealState as S
 from shanzhi.appeals.models import AssignmentState as A
-from shanzhi.appeals.principals import CITIZEN, SYSTEM_GRID_VERIFICATION
+from shanzhi.appeals.principals import CITIZEN, SYSTEM_GRID_VERIFICATION, SYSTEM_IOT
 from shanzhi.orgs.permissions import CENTRE_DESK_ROLES as CENTRE_DESK
 from shanzhi.orgs.permissions import DISPATCH_ROLES as DISPATCH
 from shanzhi.orgs.permissions import UNIT_WORK_ROLES as UNIT_WORK
@@ -59,6 +59,14 @@ ACTIONS: dict[str, Action] = {
         # The citizen's own rating of the reply counts as the follow-up (portal, SMS).
         _a("follow_up", "回访", [S.REPLIED], None, CENTRE_DESK | {CITIZEN.code}),
         _a("close", "办结", [S.REPLIED], S.CLOSED, CENTRE_DESK),
+        # An IoT alarm the grid worker found false: the work it started is withdrawn and the appeal closed.
+        _a(
+            "withdraw",
+            "误报撤销",
+            [S.RECEIVED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS],
+            S.CLOSED,
+            {SYSTEM_IOT.code},
+        ),
         _a(
             "reopen",
             "重新办理",

@@ -453,6 +453,35 @@ def appeal_close(*, actor: Actor, appeal: Appeal, note: str) -> Appeal:
 
 
 @transaction.atomic
+def appeal_withdraw(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
+    """误报撤销: an appeal raised by a device whose alarm was found false on the spot. The active assignments are
+    withdrawn (cancelled, one event each, so no unit is charged for work that never existed) and the appeal is
+    closed with the finding. Only the IoT process may (the rules table)."""
+    appeal = lock_appeal(appeal)
+    check("withdraw", actor=actor, appeal=appeal)
+    text = _require_text(reason, "reason_required", _("请填写撤销原因"))
+    at = clock.now()
+    assignments_withdraw(
+        appeal=appeal, assignments=appeal.assignments.all(), actor=actor, at=at, cause="false_alarm", reason=text
+    )
+    record_event(
+        appeal=appeal,
+        kind=EventKind.CLOSED,
+        at=at,
+        actor=actor,
+        from_state=appeal.state,
+        to_state=AppealState.CLOSED,
+        reason=text,
+        payload={"withdrawn": "false_alarm"},
+    )
+    appeal.state = AppealState.CLOSED
+    appeal.closed_at = at
+    appeal.warning = "none"
+    _save(appeal)
+    return appeal
+
+
+@transaction.atomic
 def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
     """重新办理: a closed appeal whose problem came back or was never solved goes to the same units again.
     ``actor`` :data:`~shanzhi.appeals.principals.CITIZEN` is the citizen (the portal checks the reopen window)."""

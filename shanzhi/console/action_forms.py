@@ -245,6 +245,10 @@ class CloseForm(ActionForm):
     note = _text(_("办结说明"))
 
 
+class WithdrawForm(ActionForm):
+    reason = _text(_("撤销原因"))
+
+
 class ReopenForm(ActionForm):
     reason = _text(_("重新办理理由"))
 

@@ -161,6 +161,11 @@ def _reopen(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
     return _("已重新办理，派回原承办单位")
 
 
+def _withdraw(user: User, appeal: Appeal, d: dict[str, Any]) -> str:
+    services.appeal_withdraw(actor=user, appeal=appeal, reason=d["reason"])  # refused for staff by the table
+    return _("已撤销")
+
+
 HANDLERS: dict[str, Handler] = {
     "accept": _accept,
     "reject": _reject,
@@ -179,6 +184,7 @@ HANDLERS: dict[str, Handler] = {
     "follow_up": _follow_up,
     "close": _close,
     "reopen": _reopen,
+    "withdraw": _withdraw,
 }
 
 

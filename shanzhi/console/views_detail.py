@@ -54,6 +54,7 @@ ACTION_FORMS: dict[str, type] = {
     "follow_up": action_forms.FollowUpForm,
     "close": action_forms.CloseForm,
     "reopen": action_forms.ReopenForm,
+    "withdraw": action_forms.WithdrawForm,  # the IoT process's: never offered to staff (the rules table)
 }
 
 

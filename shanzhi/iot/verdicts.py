@@ -1,33 +1,23 @@
 """The grid worker's verdict on an alarm (确认属实 / 误报), and closing the loop on the appeal of a false one.
 
 A real alarm stays what it is: work for the grid's community, handled through the desk's lifecycle. A false alarm is
-no matter at all, so its appeal is closed at once, through the public appeals services (this module writes no
-appeal row itself). The appeals services have no single "close an open appeal" use case: :func:`appeal_close` needs
-a replied appeal. So the system walks the lifecycle on the worker's verdict, in one transaction:
-
-    pending lead assignment → 签收 (``assignment_sign``) → 处置反馈 "核实为误报" (``assignment_feedback``)
-    → 统一答复 (``appeal_reply``) → 办结 (``appeal_close``)
-
-each step recorded as an event by the system (no actor: the grid worker, who is not a member of the leading
-community, gave the verdict; the verdict itself is the worker's own note event). An appeal that never left intake
-(no lead could be found) is closed as 不予受理 with the reason ``iot_false_alarm``. The lead assignment ends
-``done`` at the verdict, so the deadline sweep has nothing left to warn about and no supervision order follows;
-as long as the verdict comes within the (short) limits, the unit's on-time rates count it on time.
+no matter at all, so its appeal is closed at once through the appeals service for it, 误报撤销
+(:func:`~shanzhi.appeals.services.appeal_withdraw`, taken by the IoT process ``system:iot`` as the rules table
+allows): the active assignments are withdrawn (cancelled, one event each — no unit is charged for work that never
+existed, the deadline sweep has nothing to warn about) and the appeal is closed with the worker's finding. The
+verdict itself is the worker's own note event.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.appeals import services as appeal_services
-from shanzhi.appeals import unit_work
 from shanzhi.appeals.events import record_event
-from shanzhi.appeals.models import Appeal, AppealState, AssignmentRole, AssignmentState
+from shanzhi.appeals.models import Appeal, AppealState
 from shanzhi.appeals.models import EventKind as AppealEventKind
-from shanzhi.appeals.models import RejectReason as AppealRejectReason
+from shanzhi.appeals.principals import SYSTEM_IOT
 from shanzhi.core import clock
 from shanzhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from shanzhi.iot.models import Alarm, AlarmState
@@ -37,10 +27,6 @@ from shanzhi.orgs.permissions import holds
 
 FALSE_ALARM_REJECT_CODE = "iot_false_alarm"
 FALSE_ALARM_REJECT_TEXT = "物联感知告警经网格员现场核实为误报"
-
-# The lifecycle guards take a missing actor as the system (as intake and ``appeal_close`` declare); some of the
-# services are typed for a person only, so the system is passed as this untyped None.
-SYSTEM: Any = None
 
 
 def may_resolve_alarms(user: User) -> bool:
@@ -86,33 +72,7 @@ def false_alarm_appeal_close(*, appeal: Appeal, worker: User, note: str, alarm_i
     who = worker.display_name or worker.get_username()
     finding = f"网格员{who}现场核实：物联感知告警为误报（告警 {alarm_id}）：{note}"
     appeal.refresh_from_db()
-    if appeal.state in (AppealState.RECEIVED, AppealState.ACCEPTED):
-        AppealRejectReason.objects.get_or_create(
-            code=FALSE_ALARM_REJECT_CODE, defaults={"text": FALSE_ALARM_REJECT_TEXT}
-        )
-        return appeal_services.appeal_reject(
-            actor=SYSTEM, appeal=appeal, reason_code=FALSE_ALARM_REJECT_CODE, note=finding
-        )
-    if appeal.state in (AppealState.DISPATCHED, AppealState.IN_PROGRESS):
-        lead = (
-            appeal.assignments.filter(
-                round=appeal.round,
-                role=AssignmentRole.LEAD,
-                state__in=[AssignmentState.PENDING, AssignmentState.SIGNED],
-            )
-            .order_by("pk")
-            .first()
-        )
-        if lead is None:  # shelved, or a lead that returned it: the desk decides
-            return appeal
-        if lead.state == AssignmentState.PENDING:
-            unit_work.assignment_sign(actor=SYSTEM, assignment=lead)
-        unit_work.assignment_feedback(actor=SYSTEM, assignment=lead, text=finding, resolved=True)
-        appeal.refresh_from_db()
-    if appeal.state == AppealState.FEEDBACK:
-        appeal = appeal_services.appeal_reply(
-            actor=SYSTEM, appeal=appeal, text="经网格员现场核实，该物联感知告警为误报，无需处置。"
-        )
-    if appeal.state == AppealState.REPLIED:
-        appeal = appeal_services.appeal_close(actor=SYSTEM, appeal=appeal, note=f"误报办结：{finding}")
+    if appeal.state in (AppealState.RECEIVED, AppealState.ACCEPTED, AppealState.DISPATCHED, AppealState.IN_PROGRESS):
+        # The work the alarm started is withdrawn (no unit is charged for it) and the appeal closed (误报撤销).
+        appeal = appeal_services.appeal_withdraw(actor=SYSTEM_IOT, appeal=appeal, reason=finding)
     return appeal

@@ -30,6 +30,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
     "follow_up": {"replied"},
     "close": {"replied"},
     "reopen": {"closed"},
+    "withdraw": {"received", "accepted", "dispatched", "in_progress"},
 }
 
 # Where the action leads (None: the service decides — resume where it was, the lead's feedback, the outcome).
@@ -51,6 +52,7 @@ LEADS_TO: dict[str, str | None] = {
     "follow_up": None,
     "close": "closed",
     "reopen": "dispatched",
+    "withdraw": "closed",
 }
 
 CENTRE_DESK = {"operator", "dispatcher", "leader", "admin"}
@@ -76,6 +78,7 @@ MAY_TAKE: dict[str, set[str]] = {
     "follow_up": CENTRE_DESK | {"citizen"},
     "close": CENTRE_DESK,
     "reopen": DISPATCH | {"citizen", "system:grid_verification"},
+    "withdraw": {"system:iot"},
 }
 
 EVERYONE = sorted(set(Role.values) | set(PRINCIPALS))

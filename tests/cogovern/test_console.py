@@ -149,6 +149,8 @@ def test_staff_check_in_a_volunteer_once_and_choose_the_project_owner(login, des
     )
     assert response.status_code == 404
 
+    # The session was last written during the travel to NOW (the sign-in check marks it): it expired then.
+    client = login(co.staff_a)
     colleague = make_user(desk.district.community_a, "handler", username="com-a-2")
     demand = services.demand_post(
         phone=RESIDENT, community=desk.district.community_a, title="需要健身器材", content="广场健身器材坏了。", now=NOW
