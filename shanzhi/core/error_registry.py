@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import re
 from functools import cache
+from typing import Any
 
 from django.apps import apps
 
@@ -83,7 +84,7 @@ def all_codes(protocol: str = SHANZHI) -> list[str]:
     return sorted({code for app, codes in registries().items() if kinds[app] == protocol for code in codes})
 
 
-def code_json_schema(schema: dict[str, object]) -> None:
+def code_json_schema(schema: dict[str, Any]) -> None:
     """``ErrorOut.code`` in the OpenAPI schema: one of the declared codes (or ``http_<status>``)."""
     schema.pop("type", None)
     schema["anyOf"] = [

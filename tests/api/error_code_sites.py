@@ -2,10 +2,11 @@
 source, with the app that raises it and the HTTP status its exception class gives it.
 
 Found: ``SomeError(..., code="x")`` calls of any :class:`~shanzhi.core.errors.ShanzhiError` subclass; the ``code``
-class attribute of such a subclass; ``Open311Error(status, "x", ...)`` (GeoReport v2's format); a literal handed to a module's own helper that passes its ``code`` parameter on
-to such a call (``_refuse(msg, "x")``, ``_require_text(v, "x", msg)``); and the API's own ``error_response(request,
-status, "x", ...)`` answers and ``FIELD_CODES`` table (``shanzhi/api.py``). A code built at run time (an f-string, a
-variable) is not found here: the app's registry declares it by hand.
+class attribute of such a subclass; ``Open311Error(status, "x", ...)`` (GeoReport v2's format); a literal handed to
+a module's own helper that passes its ``code`` parameter on to such a call (``_refuse(msg, "x")``,
+``_require_text(v, "x", msg)``); and the API's own ``error_response(request, status, "x", ...)`` answers and
+``FIELD_CODES`` table (``shanzhi/api.py``). A code built at run time (an f-string, a variable) is not found here:
+the app's registry declares it by hand.
 """
 
 from __future__ import annotations
@@ -116,15 +117,17 @@ def sites() -> list[Site]:
                     if (
                         isinstance(inner, ast.Call)
                         and _name(inner.func) in classes
-                        and any(k.arg == "code" and isinstance(k.value, ast.Name) and k.value.id == "code"
-                                for k in inner.keywords)
+                        and any(
+                            k.arg == "code" and isinstance(k.value, ast.Name) and k.value.id == "code"
+                            for k in inner.keywords
+                        )
                     ):
                         helpers[node.name] = (params.index("code"), classes[_name(inner.func) or ""][1])
                         default = node.args.defaults
                         offset = len(params) - len(default)
-                        if params.index("code") >= offset:
-                            if (lit := _literal(default[params.index("code") - offset])) is not None:
-                                out.append(Site(app, lit, helpers[node.name][1], f"{rel}:{node.lineno}"))
+                        position = params.index("code")
+                        if position >= offset and (lit := _literal(default[position - offset])) is not None:
+                            out.append(Site(app, lit, helpers[node.name][1], f"{rel}:{node.lineno}"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -153,14 +156,23 @@ def sites() -> list[Site]:
                 status_node, code_node = node.args[1], node.args[2]
                 status = status_node.value if isinstance(status_node, ast.Constant) else None
                 if (code := _literal(code_node)) is not None:
-                    out.append(Site(app, code, status if isinstance(status, int) else None, f"{rel}:{node.lineno}",
-                                    _literal(node.args[3]) if len(node.args) > 3 else None))
+                    out.append(
+                        Site(
+                            app,
+                            code,
+                            status if isinstance(status, int) else None,
+                            f"{rel}:{node.lineno}",
+                            _literal(node.args[3]) if len(node.args) > 3 else None,
+                        )
+                    )
         for node in ast.walk(tree):
             # FIELD_CODES = {"field": ("code", _("message")), ...}: the schema's refusals, all 422.
             if (
                 isinstance(node, (ast.Assign, ast.AnnAssign))
-                and any(isinstance(t, ast.Name) and t.id == "FIELD_CODES"
-                        for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+                and any(
+                    isinstance(t, ast.Name) and t.id == "FIELD_CODES"
+                    for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                )
                 and isinstance(node.value, ast.Dict)
             ):
                 for value in node.value.values:
