@@ -50,19 +50,9 @@ SHANZHI = "shanzhi"
 
 
 @cache
-def protocols() -> dict[str, str]:
-    """Each registered app's protocol (``SHANZHI`` unless its module says otherwise)."""
-    registries()
-    return dict(_protocols)
-
-
-_protocols: dict[str, str] = {}
-
-
-@cache
-def registries() -> dict[str, dict[str, ErrorCode]]:
-    """Every app's declared codes, keyed by the app's package name (``appeals``, ``core``, ...), in app order."""
+def _load() -> tuple[dict[str, dict[str, ErrorCode]], dict[str, str]]:
     found: dict[str, dict[str, ErrorCode]] = {}
+    kinds: dict[str, str] = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("shanzhi."):
             continue
@@ -74,8 +64,18 @@ def registries() -> dict[str, dict[str, ErrorCode]]:
             continue
         package = config.name.rsplit(".", 1)[-1]
         found[package] = declared(package, tuple(module.CODES))
-        _protocols[package] = str(getattr(module, "PROTOCOL", SHANZHI))
-    return found
+        kinds[package] = str(getattr(module, "PROTOCOL", SHANZHI))
+    return found, kinds
+
+
+def registries() -> dict[str, dict[str, ErrorCode]]:
+    """Every app's declared codes, keyed by the app's package name (``appeals``, ``core``, ...), in app order."""
+    return _load()[0]
+
+
+def protocols() -> dict[str, str]:
+    """Each registered app's protocol (``SHANZHI`` unless its module says otherwise)."""
+    return _load()[1]
 
 
 def all_codes(protocol: str = SHANZHI) -> list[str]:
