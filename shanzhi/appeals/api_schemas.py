@@ -23,7 +23,7 @@ from shanzhi.appeals.models import (
     Rating,
     RequestKind,
 )
-from shanzhi.core import pii
+from shanzhi.core import error_registry, pii
 from shanzhi.core.ids import MAX_ID
 from shanzhi.orgs.models import Unit
 from shanzhi.routing.models import Category, Urgency
@@ -171,7 +171,8 @@ class Out(BaseModel):
 
 
 class ErrorOut(Out):
-    code: str
+    #: One of the codes the apps declare (``shanzhi/*/error_codes.py``), listed as an enum in the OpenAPI schema.
+    code: str = Field(json_schema_extra=error_registry.code_json_schema)
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
 
