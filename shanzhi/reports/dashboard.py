@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from shanzhi.appeals.models import (
     OPEN_STATES,
@@ -91,10 +92,10 @@ def dashboard_data(*, user: User, now: dt.datetime) -> dict:
     month = rules.Period(today.replace(day=1), today)
     _, total = selectors.kpi_table(user=user, filters=selectors.Filters(month), dimension="unit")
     gauges = [
-        {"name": "响应率", "value": _pct(total.response_rate)},
-        {"name": "按期办结率", "value": _pct(total.on_time_close_rate)},
-        {"name": "满意率", "value": _pct(total.satisfaction_rate)},
-        {"name": "综合得分", "value": total.composite},
+        {"name": gettext("响应率"), "value": _pct(total.response_rate)},
+        {"name": gettext("按期办结率"), "value": _pct(total.on_time_close_rate)},
+        {"name": gettext("满意率"), "value": _pct(total.satisfaction_rate)},
+        {"name": gettext("综合得分"), "value": total.composite},
     ]
     return {
         "now": now.astimezone(clock.centre_tz()).strftime("%Y-%m-%d %H:%M:%S"),
