@@ -4,11 +4,11 @@ gauges drawn and inside the window, in Chinese and in English; screenshots in te
 from __future__ import annotations
 
 import pytest
+from browser_wait import wait_js
 from django.test import Client
 
 from shanzhi.appeals.models import Appeal
 from shanzhi.core import clock
-from browser_wait import wait_js
 
 
 @pytest.mark.browser
