@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealsConfig(AppConfig):
     name = "shanzhi.appeals"
     label = "appeals"
+    verbose_name = _("诉求办理")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CogovernConfig(AppConfig):
     name = "shanzhi.cogovern"
     label = "cogovern"
-    verbose_name = "多元共治"
+    verbose_name = _("多元共治")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

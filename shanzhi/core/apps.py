@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    verbose_name = "核心 Core"
+    verbose_name = _("系统核心")
     name = "shanzhi.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DatahubConfig(AppConfig):
     name = "shanzhi.datahub"
     label = "datahub"
-    verbose_name = "治理数据中心"
+    verbose_name = _("治理数据中心")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ExchangeConfig(AppConfig):
     name = "shanzhi.exchange"
     label = "exchange"
-    verbose_name = "市级12345对接"
+    verbose_name = _("市级12345对接")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GridConfig(AppConfig):
     name = "shanzhi.grid"
     label = "grid"
-    verbose_name = "网格管理"
+    verbose_name = _("网格管理")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IotConfig(AppConfig):
     name = "shanzhi.iot"
     label = "iot"
-    verbose_name = "物联感知"
+    verbose_name = _("物联感知")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MediationConfig(AppConfig):
     name = "shanzhi.mediation"
     label = "mediation"
-    verbose_name = "矛盾纠纷调解"
+    verbose_name = _("矛盾纠纷调解")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

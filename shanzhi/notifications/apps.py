@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "shanzhi.notifications"
     label = "notifications"
-    verbose_name = "群众通知"
+    verbose_name = _("群众通知")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

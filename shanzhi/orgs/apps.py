@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "shanzhi.orgs"
     label = "orgs"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "组织 Orgs"
+    verbose_name = _("组织与人员")
 
     def ready(self) -> None:
         from django.core import checks

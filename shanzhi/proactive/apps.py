@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProactiveConfig(AppConfig):
     name = "shanzhi.proactive"
     label = "proactive"
-    verbose_name = "主动治理"
+    verbose_name = _("主动治理")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "shanzhi.reports"
     label = "reports"
-    verbose_name = "统计分析"
+    verbose_name = _("统计分析")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from shanzhi.appeals.models import (
     OPEN_STATES,
@@ -66,11 +67,11 @@ def dashboard_data(*, user: User, now: dt.datetime) -> dict:
     todays = Appeal.objects.filter(created_at__gte=lo, created_at__lt=hi).exclude(state=AppealState.MERGED)
     channels = dict(Channel.choices)
     by_channel = [
-        {"name": str(channels.get(r["channel"], r["channel"])), "value": r["n"]}
+        {"name": gettext(str(channels.get(r["channel"], r["channel"]))), "value": r["n"]}
         for r in todays.values("channel").annotate(n=Count("id")).order_by("-n")
     ]
     points = [
-        {"lon": lon, "lat": lat, "no": no, "state": str(AppealState(state).label), "warning": warning}
+        {"lon": lon, "lat": lat, "no": no, "state": gettext(str(AppealState(state).label)), "warning": warning}
         for lon, lat, no, state, warning in todays.filter(longitude__isnull=False, latitude__isnull=False)
         .order_by("-created_at")
         .values_list("longitude", "latitude", "tracking_no", "state", "warning")[:MAX_POINTS]
@@ -79,7 +80,7 @@ def dashboard_data(*, user: User, now: dt.datetime) -> dict:
     events = [
         {
             "time": _local_time(e.created_at),
-            "kind": str(kinds.get(e.kind, e.kind)),
+            "kind": gettext(str(kinds.get(e.kind, e.kind))),
             "no": e.appeal.tracking_no,
             "unit": e.actor_unit.name if e.actor_unit else "",
         }
@@ -91,10 +92,10 @@ def dashboard_data(*, user: User, now: dt.datetime) -> dict:
     month = rules.Period(today.replace(day=1), today)
     _, total = selectors.kpi_table(user=user, filters=selectors.Filters(month), dimension="unit")
     gauges = [
-        {"name": "响应率", "value": _pct(total.response_rate)},
-        {"name": "按期办结率", "value": _pct(total.on_time_close_rate)},
-        {"name": "满意率", "value": _pct(total.satisfaction_rate)},
-        {"name": "综合得分", "value": total.composite},
+        {"name": gettext("响应率"), "value": _pct(total.response_rate)},
+        {"name": gettext("按期办结率"), "value": _pct(total.on_time_close_rate)},
+        {"name": gettext("满意率"), "value": _pct(total.satisfaction_rate)},
+        {"name": gettext("综合得分"), "value": total.composite},
     ]
     return {
         "now": now.astimezone(clock.centre_tz()).strftime("%Y-%m-%d %H:%M:%S"),

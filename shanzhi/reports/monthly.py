@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from shanzhi.appeals.models import AppealState
 from shanzhi.core import clock, report_sections
@@ -40,7 +41,8 @@ class MonthlyReport:
 
     @property
     def title(self) -> str:
-        return f"{self.period.start.year}年{self.period.start.month}月诉求办理分析报告"
+        start = self.period.start
+        return gettext("%(year)s年%(month)s月诉求办理分析报告") % {"year": start.year, "month": start.month}
 
     @property
     def mom(self) -> float | None:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import api_types
@@ -321,8 +322,9 @@ def change_phrase(change: float | None, word: str) -> str:
     if change is None:
         return ""
     if abs(change) < 0.05:
-        return f"{word}持平"
-    return f"{word}{'增长' if change > 0 else '下降'} {abs(change):.1f}%"
+        return gettext("%(word)s持平") % {"word": gettext(word)}
+    phrase = gettext("%(word)s增长 %(pct)s%%") if change > 0 else gettext("%(word)s下降 %(pct)s%%")
+    return phrase % {"word": gettext(word), "pct": f"{abs(change):.1f}"}
 
 
 @dataclass(frozen=True)
@@ -345,22 +347,38 @@ def summary_sentences(figures: MonthFigures) -> list[str]:
     """The written summary of the monthly analysis, generated from the figures."""
     mom = change_phrase(pct_change(figures.received, figures.previous_received), "环比")
     yoy = change_phrase(pct_change(figures.received, figures.last_year_received), "同比")
-    changes = "，".join(part for part in (mom, yoy) if part)
-    sentences = [f"本月共受理诉求 {fmt_int(figures.received)} 件" + (f"，{changes}" if changes else "") + "。"]
+    changes = gettext("，").join(part for part in (mom, yoy) if part)
+    received = fmt_int(figures.received)
+    sentences = [
+        gettext("本月共受理诉求 %(n)s 件，%(changes)s。") % {"n": received, "changes": changes}
+        if changes
+        else gettext("本月共受理诉求 %(n)s 件。") % {"n": received}
+    ]
     if figures.top_channel and figures.received:
         name, count = figures.top_channel
-        sentences.append(f"从来源看，{name}渠道最多，{fmt_int(count)} 件，占 {count / figures.received * 100:.1f}%。")
+        sentences.append(
+            gettext("从来源看，%(channel)s渠道最多，%(n)s 件，占 %(share)s%%。")
+            % {"channel": gettext(name), "n": fmt_int(count), "share": f"{count / figures.received * 100:.1f}"}
+        )
     if figures.top_categories:
-        listed = "、".join(f"{name}（{fmt_int(count)} 件）" for name, count in figures.top_categories[:3])
-        sentences.append(f"诉求集中在{listed}。")
+        listed = gettext("、").join(
+            gettext("%(category)s（%(n)s 件）") % {"category": gettext(name), "n": fmt_int(count)}
+            for name, count in figures.top_categories[:3]
+        )
+        sentences.append(gettext("诉求集中在%(categories)s。") % {"categories": listed})
     if figures.top_town:
         name, count = figures.top_town
-        sentences.append(f"从区域看，{name}诉求量最大，共 {fmt_int(count)} 件。")
+        sentences.append(gettext("从区域看，%(town)s诉求量最大，共 %(n)s 件。") % {"town": name, "n": fmt_int(count)})
     if figures.on_time_close_rate is not None or figures.satisfaction_rate is not None:
         sentences.append(
-            f"按期办结率 {fmt_pct(figures.on_time_close_rate)}，满意率 {fmt_pct(figures.satisfaction_rate)}。"
+            gettext("按期办结率 %(on_time)s，满意率 %(satisfaction)s。")
+            % {"on_time": fmt_pct(figures.on_time_close_rate), "satisfaction": fmt_pct(figures.satisfaction_rate)}
         )
     if figures.best_unit:
-        tail = f"；{figures.worst_unit}排名末位，需加强督办" if figures.worst_unit else ""
-        sentences.append(f"综合考评中，{figures.best_unit}排名第一{tail}。")
+        sentences.append(
+            gettext("综合考评中，%(best)s排名第一；%(worst)s排名末位，需加强督办。")
+            % {"best": figures.best_unit, "worst": figures.worst_unit}
+            if figures.worst_unit
+            else gettext("综合考评中，%(best)s排名第一。") % {"best": figures.best_unit}
+        )
     return sentences

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     name = "shanzhi.routing"
     label = "routing"
+    verbose_name = _("智能派单")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core import clock
@@ -59,7 +60,7 @@ def dispatch_plan(
     """
     plan = DispatchPlan(lead_unit=None)
     if category is None:
-        plan.explanation.append("未分类，待派单员派遣")
+        plan.explanation.append(gettext("未分类，待派单员派遣"))
         return plan
     cat = catalogue()
     lineage = cat.lineage(category.pk)
@@ -99,26 +100,28 @@ def dispatch_plan(
             for line in lines
         ]
     )
-    plan.explanation.append(f"分类 {category.path}")
+    plan.explanation.append(gettext("分类 %(path)s") % {"path": category.path})
     if exclude_units:
         names = "、".join(u.name for uid in sorted(exclude_units) if (u := cat.units.get(uid)) is not None)
-        plan.explanation.append(f"已退回的单位不再建议：{names}" if names else "已退回的单位不再建议")
+        plan.explanation.append(
+            gettext("已退回的单位不再建议：%(names)s") % {"names": names} if names else gettext("已退回的单位不再建议")
+        )
     rule = next((line for line in lines if chosen is not None and line.rule_id == chosen.rule_id), None)
     level = "town"
     lead_unit = None
     if rule is None:
-        plan.explanation.append("派单目录无匹配条目，按属地")
+        plan.explanation.append(gettext("派单目录无匹配条目，按属地"))
     else:
         plan.rule_id = rule.rule_id
         level = rule.territorial_level
         plan.assisting_units = [
             u for uid in rule.assisting_ids if (u := cat.units.get(uid)) and u.is_active and uid not in exclude_units
         ]
-        plan.explanation.append(f"派单目录第 {rule.rule_id} 条")
+        plan.explanation.append(gettext("派单目录第 %(rule)s 条") % {"rule": rule.rule_id})
         lead_unit = cat.units.get(rule.lead_unit_id) if rule.lead_unit_id else None
     if lead_unit is not None and lead_unit.is_active:
         plan.lead_unit = lead_unit
-        plan.explanation.append(f"主办 {lead_unit.name}")
+        plan.explanation.append(gettext("主办 %(unit)s") % {"unit": lead_unit.name})
     elif area is not None:
         chain = cat.chain(area)
         index = territorial_lead(
@@ -126,9 +129,11 @@ def dispatch_plan(
         )
         if index is not None:
             plan.lead_unit = chain[index]
-            plan.explanation.append(f"属地 {area.name} → {chain[index].name} 主办")
+            plan.explanation.append(
+                gettext("属地 %(area)s → %(unit)s 主办") % {"area": area.name, "unit": chain[index].name}
+            )
     if plan.lead_unit is None:
-        plan.explanation.append("无法确定主办单位，待派单员派遣")
+        plan.explanation.append(gettext("无法确定主办单位，待派单员派遣"))
     plan.assisting_units = [u for u in plan.assisting_units if u.pk != (plan.lead_unit.pk if plan.lead_unit else None)]
     return plan
 
@@ -259,7 +264,7 @@ def routing_advice(
     from shanzhi.routing.classifier import store
 
     if store.current_version() is None:
-        return RoutingAdvice(explanation="尚无分类模型，待人工分类", model_ready=False)
+        return RoutingAdvice(explanation=gettext("尚无分类模型，待人工分类"), model_ready=False)
     result = classifier.classify(text, k=k)
     cat = catalogue()
     advice = RoutingAdvice()

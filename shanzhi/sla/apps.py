@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
     name = "shanzhi.sla"
     label = "sla"
-    verbose_name = "时限标准"
+    verbose_name = _("时限标准")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionConfig(AppConfig):
     name = "shanzhi.supervision"
     label = "supervision"
-    verbose_name = "预警与督办"
+    verbose_name = _("预警与督办")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
