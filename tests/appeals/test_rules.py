@@ -115,8 +115,10 @@ def test_closed_allows_only_reopening():
 
 
 def test_system_processes_other_than_verification_take_no_action():
-    for code in ("system:sweep", "system:iot", "system:exchange", "system:proactive"):
+    for code in ("system:sweep", "system:exchange", "system:proactive"):
         assert [a for a in rules.ACTIONS if rules.role_may(a, {code})] == []
+    # The IoT process takes exactly one: withdrawing the work of an alarm found false.
+    assert [a for a in rules.ACTIONS if rules.role_may(a, {"system:iot"})] == ["withdraw"]
 
 
 @pytest.mark.parametrize(

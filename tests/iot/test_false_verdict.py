@@ -37,17 +37,12 @@ def test_a_false_alarm_closes_its_appeal_with_the_finding_and_no_breach(desk, de
     appeal.refresh_from_db()
     lead.refresh_from_db()
     assert appeal.state == AppealState.CLOSED and appeal.closed_at is not None
-    assert lead.state == AssignmentState.DONE and lead.resolved is True
-    # On time by every clock of the assignment: nothing to charge.
-    assert lead.signed_at <= lead.sign_due_at and lead.done_at <= lead.due_at
+    # The work the alarm started is withdrawn (误报撤销): no unit is charged for it.
+    assert lead.state == AssignmentState.CANCELLED
     kinds = list(AppealEvent.objects.filter(appeal=appeal).order_by("pk").values_list("kind", flat=True))
-    assert [k for k in kinds if k in ("note", "signed", "feedback", "replied", "closed")] == [
-        "note",
-        "signed",
-        "feedback",
-        "replied",
-        "closed",
-    ]
+    assert [k for k in kinds if k in ("note", "signed", "feedback", "replied", "closed")] == ["note", "note", "closed"]
+    withdrawn = AppealEvent.objects.get(appeal=appeal, kind="note", payload__withdrawn="false_alarm")
+    assert withdrawn.assignment_id == lead.pk
     closed = AppealEvent.objects.get(appeal=appeal, kind="closed")
     assert "误报" in closed.reason and "住户做饭油烟" in closed.reason and closed.actor is None
     # Long after every deadline the sweep finds nothing open: no warning, no supervision order.
