@@ -25,9 +25,6 @@ from shanzhi.iot.selectors import alarm_get
 from shanzhi.orgs.models import User
 from shanzhi.orgs.permissions import holds
 
-FALSE_ALARM_REJECT_CODE = "iot_false_alarm"
-FALSE_ALARM_REJECT_TEXT = "物联感知告警经网格员现场核实为误报"
-
 
 def may_resolve_alarms(user: User) -> bool:
     return holds(user, ("grid_worker", "handler", "unit_head", "dispatcher", "leader", "admin"))
